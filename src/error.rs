@@ -1,0 +1,167 @@
+//! One error enum per boundary, and the one conversion to a JS value, used only by the
+//! exported functions in `lib.rs`. Messages say what happened and what to do; none
+//! carries a token or a password.
+
+use crate::settings::FieldError;
+use thiserror::Error;
+use wasm_bindgen::JsValue;
+
+/// Talking to Microsoft Graph, including getting its token from the shell.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum GraphError {
+    #[error("Could not get a Microsoft sign-in token: {0}")]
+    Token(String),
+    #[error("Microsoft Graph refused the sign-in token twice (HTTP 401). Sign out from the Menu and sign in again.")]
+    Unauthorized,
+    #[error("Microsoft Graph answered HTTP {status}{}: {message}", code_suffix(.code))]
+    Http {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("Microsoft Graph kept answering {status} (busy) after {attempts} attempts; try again in a few minutes.")]
+    Throttled { status: u16, attempts: u32 },
+    #[error("Could not reach Microsoft Graph ({0}). Check the network connection and try again.")]
+    Network(String),
+    #[error("Microsoft Graph sent an answer this add-in cannot read: {0}")]
+    BadResponse(String),
+}
+
+fn code_suffix(code: &str) -> String {
+    if code.is_empty() {
+        String::new()
+    } else {
+        format!(" ({code})")
+    }
+}
+
+/// Talking to the iMIS REST API.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ImisError {
+    #[error("Sign in to iMIS first.")]
+    NotSignedIn,
+    #[error("iMIS did not accept the user name and password: {0}")]
+    BadCredentials(String),
+    #[error("The iMIS session has ended. Sign in to iMIS again to continue.")]
+    SessionExpired,
+    #[error("iMIS answered HTTP {status} to {what}: {message}")]
+    Http {
+        what: String,
+        status: u16,
+        message: String,
+    },
+    #[error("Could not reach iMIS at {site} ({detail}). Check the iMIS site URL in Setup; if it is right, iMIS may refuse requests from this add-in's origin (CORS): see the README's deployment section.")]
+    Network { site: String, detail: String },
+    #[error("iMIS sent an answer this add-in cannot read ({what}): {detail}")]
+    BadResponse { what: String, detail: String },
+    #[error("No iMIS contact has the address {0}. Add the address to the contact in iMIS, then try again.")]
+    NoContact(String),
+}
+
+/// Data handed over by the JS shell that does not have the expected shape.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum HostError {
+    #[error("The add-in could not read {what} from Outlook: {detail}")]
+    BadData { what: &'static str, detail: String },
+}
+
+/// Everything an exported function can fail with.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum Error {
+    #[error("Setup is incomplete or wrong: {}", describe_fields(.0))]
+    Settings(Vec<FieldError>),
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    #[error(transparent)]
+    Imis(#[from] ImisError),
+    #[error(transparent)]
+    Host(#[from] HostError),
+}
+
+fn describe_fields(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Error {
+    /// A stable name for the shell: it decides what to show (a sign-in form, the Setup
+    /// pane) from this, never from the wording.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Settings(_) => "settings",
+            Error::Graph(_) => "graph",
+            Error::Imis(ImisError::NotSignedIn | ImisError::SessionExpired) => "imis-sign-in",
+            Error::Imis(ImisError::BadCredentials(_)) => "imis-credentials",
+            Error::Imis(_) => "imis",
+            Error::Host(_) => "host",
+        }
+    }
+}
+
+/// The one conversion: a JS `Error` with `kind`, and `fields` for settings errors.
+impl From<Error> for JsValue {
+    fn from(error: Error) -> JsValue {
+        let js = js_sys::Error::new(&error.to_string());
+        let set = |key: &str, value: &JsValue| {
+            let _ = js_sys::Reflect::set(&js, &JsValue::from_str(key), value);
+        };
+        set("kind", &JsValue::from_str(error.kind()));
+        if let Error::Settings(fields) = &error {
+            let list = js_sys::Array::new();
+            for f in fields {
+                let o = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&o, &"field".into(), &f.field.into());
+                let _ = js_sys::Reflect::set(&o, &"message".into(), &f.message.as_str().into());
+                list.push(&o);
+            }
+            set("fields", &list);
+        }
+        js.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_say_what_to_do() {
+        let e = Error::from(ImisError::NoContact("a@example.org".into()));
+        assert_eq!(e.kind(), "imis");
+        assert!(e.to_string().contains("Add the address to the contact"));
+        let e = Error::from(GraphError::Http {
+            status: 404,
+            code: "ErrorItemNotFound".into(),
+            message: "The specified object was not found in the store.".into(),
+        });
+        assert_eq!(
+            e.to_string(),
+            "Microsoft Graph answered HTTP 404 (ErrorItemNotFound): The specified object was not found in the store."
+        );
+        assert_eq!(
+            Error::from(ImisError::SessionExpired).kind(),
+            "imis-sign-in"
+        );
+    }
+
+    #[test]
+    fn settings_errors_join_their_messages() {
+        let e = Error::Settings(vec![
+            FieldError {
+                field: "clientId",
+                message: "Bad id.".into(),
+            },
+            FieldError {
+                field: "imisUrl",
+                message: "Bad URL.".into(),
+            },
+        ]);
+        assert_eq!(
+            e.to_string(),
+            "Setup is incomplete or wrong: Bad id. Bad URL."
+        );
+    }
+}

@@ -1,0 +1,167 @@
+//! Graph requests: each one authorised with a token from the shell and retried as
+//! `retry::Policy` decides (Retry-After honoured, one fresh token on 401, a cut
+//! connection read again from the start).
+
+use std::cell::RefCell;
+
+use gloo_net::http::Request;
+
+use super::model::{self, Attachment, AttachmentPage};
+use super::tokens::TokenSource;
+use crate::error::GraphError;
+use crate::http::{jitter, sleep};
+use crate::retry::{Attempt, Decision, Policy};
+
+/// Told about every retry, so the pane can show it in the attachment's row.
+pub type RetryNotice<'a> = &'a dyn Fn(&str);
+
+pub struct GraphClient {
+    api: String,
+    shared_mailbox: Option<String>,
+    scopes: Vec<String>,
+    tokens: TokenSource,
+    token: RefCell<Option<String>>,
+    policy: Policy,
+}
+
+impl GraphClient {
+    /// `api` is the versioned base, e.g. `https://graph.microsoft.com/v1.0`.
+    pub fn new(
+        api: String,
+        shared_mailbox: Option<String>,
+        scopes: Vec<String>,
+        tokens: TokenSource,
+    ) -> Self {
+        GraphClient {
+            api,
+            shared_mailbox,
+            scopes,
+            tokens,
+            token: RefCell::new(None),
+            policy: Policy::default(),
+        }
+    }
+
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Every attachment of a message, following `@odata.nextLink`.
+    pub async fn list_attachments(&self, message_id: &str) -> Result<Vec<Attachment>, GraphError> {
+        let mut url = model::attachments_url(&self.api, self.shared_mailbox.as_deref(), message_id);
+        let mut all = Vec::new();
+        loop {
+            let body = self.get(&url, &|_| {}).await?;
+            let page: AttachmentPage = serde_json::from_slice(&body)
+                .map_err(|e| GraphError::BadResponse(format!("attachment list: {e}")))?;
+            all.extend(page.value);
+            match page.next_link {
+                Some(next) => url = next,
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// One attachment's raw bytes from `/$value`.
+    pub async fn download(
+        &self,
+        message_id: &str,
+        attachment_id: &str,
+        on_retry: RetryNotice<'_>,
+    ) -> Result<Vec<u8>, GraphError> {
+        let url = model::content_url(
+            &self.api,
+            self.shared_mailbox.as_deref(),
+            message_id,
+            attachment_id,
+        );
+        self.get(&url, on_retry).await
+    }
+
+    async fn current_token(&self, force_refresh: bool) -> Result<String, GraphError> {
+        if !force_refresh {
+            if let Some(token) = self.token.borrow().clone() {
+                return Ok(token);
+            }
+        }
+        let token = self.tokens.token(&self.scopes, force_refresh).await?;
+        *self.token.borrow_mut() = Some(token.clone());
+        Ok(token)
+    }
+
+    /// GET with retries; the whole body is read inside the loop, so a connection cut
+    /// mid-body counts as a failed attempt and the next one starts over.
+    async fn get(&self, url: &str, on_retry: RetryNotice<'_>) -> Result<Vec<u8>, GraphError> {
+        let mut token_refreshed = false;
+        let mut force_refresh = false;
+        let mut number = 0;
+        loop {
+            number += 1;
+            let token = self.current_token(force_refresh).await?;
+            force_refresh = false;
+            let sent = Request::get(url)
+                .header("Authorization", &format!("Bearer {token}"))
+                .send()
+                .await;
+            let (status, retry_after, failure) = match sent {
+                Ok(response) if response.ok() => match response.binary().await {
+                    Ok(bytes) => return Ok(bytes),
+                    Err(e) => (
+                        None,
+                        None,
+                        GraphError::Network(format!("the download was cut off: {e}")),
+                    ),
+                },
+                Ok(response) => {
+                    let status = response.status();
+                    let retry_after = response.headers().get("retry-after");
+                    let body = response.text().await.unwrap_or_default();
+                    (Some(status), retry_after, http_error(status, &body))
+                }
+                Err(e) => (None, None, GraphError::Network(e.to_string())),
+            };
+            let attempt = Attempt {
+                status,
+                retry_after: retry_after.as_deref(),
+                number,
+                token_refreshed,
+            };
+            match self.policy.decide(attempt, jitter()) {
+                Decision::Done if status == Some(401) => return Err(GraphError::Unauthorized),
+                Decision::Done => return Err(failure),
+                Decision::GiveUp => {
+                    return Err(match status {
+                        Some(s @ (429 | 503)) => GraphError::Throttled {
+                            status: s,
+                            attempts: number,
+                        },
+                        _ => failure,
+                    })
+                }
+                Decision::RefreshToken => {
+                    on_retry("the sign-in token was refused; getting a fresh one");
+                    token_refreshed = true;
+                    force_refresh = true;
+                }
+                Decision::Wait { ms, reason } => {
+                    on_retry(&format!(
+                        "{reason}; retrying in {:.1} s",
+                        ms as f64 / 1000.0
+                    ));
+                    sleep(ms).await;
+                }
+            }
+        }
+    }
+}
+
+fn http_error(status: u16, body: &str) -> GraphError {
+    let (code, message) =
+        model::parse_error(body).unwrap_or_else(|| (String::new(), "no details given".to_string()));
+    GraphError::Http {
+        status,
+        code,
+        message,
+    }
+}

@@ -1,0 +1,164 @@
+//! Microsoft Graph's mail attachment JSON and URLs (reference: graph-and-office.md).
+
+use serde::Deserialize;
+
+use crate::item::AttachmentKind;
+
+/// Fields listed when enumerating attachments: never `contentBytes`, so the list stays
+/// small however large the files are.
+pub const LIST_SELECT: &str = "id,name,contentType,size,isInline,lastModifiedDateTime";
+
+/// One page of `GET .../attachments`.
+#[derive(Debug, Deserialize)]
+pub struct AttachmentPage {
+    pub value: Vec<Attachment>,
+    #[serde(rename = "@odata.nextLink")]
+    pub next_link: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    #[serde(rename = "@odata.type")]
+    pub odata_type: String,
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Null on item attachments.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    #[serde(default)]
+    pub size: u64,
+    #[serde(default)]
+    pub is_inline: bool,
+}
+
+impl Attachment {
+    pub fn kind(&self) -> Option<AttachmentKind> {
+        match self.odata_type.as_str() {
+            "#microsoft.graph.fileAttachment" => Some(AttachmentKind::File),
+            "#microsoft.graph.itemAttachment" => Some(AttachmentKind::Item),
+            "#microsoft.graph.referenceAttachment" => Some(AttachmentKind::Cloud),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, Deserialize)]
+struct ErrorDetail {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// `(code, message)` from Graph's error body, or `None` when the body is not one.
+pub fn parse_error(body: &str) -> Option<(String, String)> {
+    let parsed: ErrorBody = serde_json::from_str(body).ok()?;
+    Some((parsed.error.code, parsed.error.message))
+}
+
+/// `/me` for the user's own mailbox, `/users/{mailbox}` for a shared or delegated one.
+fn mailbox_root(api: &str, shared_mailbox: Option<&str>) -> String {
+    match shared_mailbox {
+        None => format!("{api}/me"),
+        Some(mailbox) => format!("{api}/users/{}", encode_segment(mailbox)),
+    }
+}
+
+pub fn attachments_url(api: &str, shared_mailbox: Option<&str>, message_id: &str) -> String {
+    format!(
+        "{}/messages/{}/attachments?$select={LIST_SELECT}",
+        mailbox_root(api, shared_mailbox),
+        encode_segment(message_id)
+    )
+}
+
+pub fn content_url(
+    api: &str,
+    shared_mailbox: Option<&str>,
+    message_id: &str,
+    attachment_id: &str,
+) -> String {
+    format!(
+        "{}/messages/{}/attachments/{}/$value",
+        mailbox_root(api, shared_mailbox),
+        encode_segment(message_id),
+        encode_segment(attachment_id)
+    )
+}
+
+/// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
+pub fn encode_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_page_of_every_kind() {
+        let json = r##"{
+          "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('x')/messages('y')/attachments",
+          "@odata.nextLink": "https://graph.microsoft.com/v1.0/me/messages/y/attachments?$skip=2",
+          "value": [
+            {"@odata.type": "#microsoft.graph.fileAttachment", "@odata.mediaContentType": "application/pdf",
+             "id": "AAMk_a-1=", "name": "a.pdf", "contentType": "application/pdf", "size": 1234,
+             "isInline": false, "lastModifiedDateTime": "2026-11-20T09:30:00Z", "contentId": null},
+            {"@odata.type": "#microsoft.graph.itemAttachment", "id": "b", "name": "Fwd: hi",
+             "contentType": null, "size": 99, "isInline": false},
+            {"@odata.type": "#microsoft.graph.referenceAttachment", "id": "c", "name": "plan.docx",
+             "contentType": "application/octet-stream", "size": 0, "isInline": false}
+          ]}"##;
+        let page: AttachmentPage = serde_json::from_str(json).unwrap();
+        assert_eq!(page.value.len(), 3);
+        assert!(page.next_link.unwrap().ends_with("$skip=2"));
+        let kinds: Vec<_> = page.value.iter().map(Attachment::kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Some(AttachmentKind::File),
+                Some(AttachmentKind::Item),
+                Some(AttachmentKind::Cloud)
+            ]
+        );
+        assert_eq!(page.value[0].size, 1234);
+        assert_eq!(page.value[1].content_type, None);
+    }
+
+    #[test]
+    fn parses_graph_errors() {
+        let body = r#"{"error":{"code":"ErrorItemNotFound","message":"Not found.","innerError":{"date":"x"}}}"#;
+        assert_eq!(
+            parse_error(body),
+            Some(("ErrorItemNotFound".into(), "Not found.".into()))
+        );
+        assert_eq!(parse_error("<html>gateway</html>"), None);
+    }
+
+    #[test]
+    fn urls_encode_ids_and_pick_the_mailbox() {
+        let api = "https://graph.microsoft.com/v1.0";
+        assert_eq!(
+            attachments_url(api, None, "AAMk_x-y="),
+            "https://graph.microsoft.com/v1.0/me/messages/AAMk_x-y%3D/attachments?$select=id,name,contentType,size,isInline,lastModifiedDateTime"
+        );
+        assert_eq!(
+            content_url(api, Some("team@example.org"), "m", "a/b"),
+            "https://graph.microsoft.com/v1.0/users/team%40example.org/messages/m/attachments/a%2Fb/$value"
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! iMIS: sign-in, contacts, the activity and the documents.
+
+pub mod client;
+pub mod model;
+pub mod site;
+
+pub use client::ImisClient;

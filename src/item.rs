@@ -1,0 +1,73 @@
+//! The email as the host hands it over: plain data read through Office.js by
+//! `www/js/host.js`. Everything in it is untrusted text from the email.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    #[serde(default)]
+    pub name: String,
+    pub address: String,
+}
+
+/// What kind of attachment Office.js reports (`AttachmentDetails.attachmentType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AttachmentKind {
+    File,
+    Item,
+    Cloud,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentInfo {
+    /// The attachment id in Graph's (REST) form, converted by the host.
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub content_type: String,
+    #[serde(default)]
+    pub size: u64,
+    pub kind: AttachmentKind,
+    #[serde(default)]
+    pub is_inline: bool,
+}
+
+/// Read or compose: compose comes in a later step, the seam is here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Mode {
+    #[default]
+    Read,
+    Compose,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MailItem {
+    #[serde(default)]
+    pub mode: Mode,
+    /// The message id in Graph's (REST) form.
+    pub rest_id: String,
+    /// The mailbox the item lives in when it is not the user's own (shared or
+    /// delegated); `None` means `/me`.
+    #[serde(default)]
+    pub shared_mailbox: Option<String>,
+    #[serde(default)]
+    pub subject: String,
+    pub from: Address,
+    #[serde(default)]
+    pub to: Vec<Address>,
+    #[serde(default)]
+    pub cc: Vec<Address>,
+    /// When the email was sent or received, ISO 8601 (UTC).
+    pub date: String,
+    #[serde(default)]
+    pub internet_message_id: String,
+    #[serde(default)]
+    pub body_text: String,
+    #[serde(default)]
+    pub attachments: Vec<AttachmentInfo>,
+}

@@ -1,0 +1,219 @@
+//! Save to iMIS: the add-in's core, compiled to WebAssembly and driven by the task
+//! pane's thin JS shell. The data path, in file order: `item` (the email from Outlook),
+//! `plan` (what to save), `graph` (download), `imis` (upload), `save` (runs the plan),
+//! `report` (what happened). `settings`, `names` and `retry` are the pure rules they
+//! use; `error` the error types. This file only exports; errors become JS values here.
+
+pub mod error;
+pub mod graph;
+pub mod http;
+pub mod imis;
+pub mod item;
+pub mod names;
+pub mod plan;
+pub mod report;
+pub mod retry;
+pub mod save;
+pub mod settings;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use error::{Error, HostError, ImisError};
+use graph::{GraphClient, TokenSource};
+use imis::model::Contact;
+use imis::ImisClient;
+use item::MailItem;
+use settings::{Cloud, RawSettings, Settings};
+
+/// iMIS tokens are dropped this long before iMIS says they expire.
+const IMIS_TOKEN_MARGIN_MS: f64 = 60_000.0;
+
+struct ImisSession {
+    client: ImisClient,
+    expires_at_ms: f64,
+}
+
+struct Inner {
+    tokens: TokenSource,
+    extra_clouds: Vec<Cloud>,
+    settings: RefCell<Settings>,
+    imis: RefCell<Option<ImisSession>>,
+}
+
+/// The add-in's state for one task pane: settings, the iMIS session (in memory only).
+#[wasm_bindgen]
+pub struct App {
+    inner: Rc<Inner>,
+}
+
+#[wasm_bindgen]
+impl App {
+    /// `getGraphToken(scopes, forceRefresh)` returns a Promise of an access token;
+    /// `extraClouds` lists sign-in hosts allowed besides Microsoft's, each with its Graph.
+    #[wasm_bindgen(constructor)]
+    pub fn new(get_graph_token: Function, extra_clouds: JsValue) -> Result<App, JsValue> {
+        let extra_clouds: Vec<Cloud> = if extra_clouds.is_undefined() || extra_clouds.is_null() {
+            Vec::new()
+        } else {
+            from_js(extra_clouds, "the allowed sign-in hosts")?
+        };
+        let settings =
+            settings::validate(&RawSettings::default(), &extra_clouds).map_err(Error::Settings)?;
+        Ok(App {
+            inner: Rc::new(Inner {
+                tokens: TokenSource::new(get_graph_token),
+                extra_clouds,
+                settings: RefCell::new(settings),
+                imis: RefCell::new(None),
+            }),
+        })
+    }
+
+    /// Validates raw Setup values and, when all are right, applies them at once.
+    /// Returns the normalised settings; throws an error with `fields` otherwise.
+    #[wasm_bindgen(js_name = applySettings)]
+    pub fn apply_settings(&self, raw: JsValue) -> Result<JsValue, JsValue> {
+        let raw: RawSettings = from_js(raw, "the settings")?;
+        let settings =
+            settings::validate(&raw, &self.inner.extra_clouds).map_err(Error::Settings)?;
+        if settings.imis_url != self.inner.settings.borrow().imis_url {
+            self.inner.imis.replace(None);
+        }
+        let out = to_js(&settings);
+        self.inner.settings.replace(settings);
+        Ok(out)
+    }
+
+    /// Signs in to iMIS; only the token is kept, in memory.
+    #[wasm_bindgen(js_name = signInImis)]
+    pub fn sign_in_imis(&self, username: String, password: String) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let site = imis_site(&inner.settings.borrow())?;
+            let (client, expires_in) = ImisClient::sign_in(&site, &username, &password)
+                .await
+                .map_err(Error::from)?;
+            let expires_at_ms =
+                js_sys::Date::now() + expires_in as f64 * 1000.0 - IMIS_TOKEN_MARGIN_MS;
+            inner.imis.replace(Some(ImisSession {
+                client,
+                expires_at_ms,
+            }));
+            Ok(JsValue::TRUE)
+        })
+    }
+
+    #[wasm_bindgen(js_name = isSignedInToImis)]
+    pub fn is_signed_in_to_imis(&self) -> bool {
+        imis_client(&self.inner).is_ok()
+    }
+
+    #[wasm_bindgen(js_name = signOutImis)]
+    pub fn sign_out_imis(&self) {
+        self.inner.imis.replace(None);
+    }
+
+    /// The iMIS contacts whose email is the sender's address.
+    #[wasm_bindgen(js_name = findContacts)]
+    pub fn find_contacts(&self, item: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let item: MailItem = from_js(item, "the email")?;
+            let imis = imis_client(&inner)?;
+            let contacts = imis
+                .find_contacts(&item.from.address)
+                .await
+                .map_err(Error::from)?;
+            Ok(to_js(&contacts))
+        })
+    }
+
+    /// Saves the email to `contact` with the ticked attachments; `onEvent` receives
+    /// progress events. Resolves to the report.
+    pub fn save(
+        &self,
+        item: JsValue,
+        contact: JsValue,
+        selected: JsValue,
+        on_event: Function,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let item: MailItem = from_js(item, "the email")?;
+            let contact: Contact = from_js(contact, "the chosen contact")?;
+            let selected: Vec<String> = from_js(selected, "the ticked attachments")?;
+            let settings = inner.settings.borrow().clone();
+            let imis = imis_client(&inner)?;
+            let plan = plan::build(&item, &settings, &contact, &selected);
+            let graph = settings.client_id.as_ref().map(|_| {
+                GraphClient::new(
+                    settings.graph_api(),
+                    item.shared_mailbox.clone(),
+                    graph_scopes(&settings, &item),
+                    inner.tokens.clone(),
+                )
+            });
+            let source = graph.as_ref().map(|graph| save::Source {
+                graph,
+                message_id: &item.rest_id,
+            });
+            let emit = |event: report::Event| {
+                let _ = on_event.call1(&JsValue::NULL, &to_js(&event));
+            };
+            let result = save::run(&plan, &imis, source, &emit).await;
+            if let Err(Error::Imis(ImisError::SessionExpired)) = &result {
+                inner.imis.replace(None);
+            }
+            Ok(to_js(&result?))
+        })
+    }
+}
+
+/// The fewest scopes: `Mail.Read`, or `Mail.Read.Shared` for another mailbox's item.
+fn graph_scopes(settings: &Settings, item: &MailItem) -> Vec<String> {
+    let permission = if item.shared_mailbox.is_some() {
+        "Mail.Read.Shared"
+    } else {
+        "Mail.Read"
+    };
+    vec![settings.graph_scope(permission)]
+}
+
+fn imis_site(settings: &Settings) -> Result<String, Error> {
+    if settings.imis_url.is_empty() {
+        return Err(Error::Settings(vec![settings::FieldError {
+            field: "imisUrl",
+            message: "Enter the iMIS site URL in Menu > Setup.".into(),
+        }]));
+    }
+    Ok(settings.imis_url.clone())
+}
+
+fn imis_client(inner: &Inner) -> Result<ImisClient, Error> {
+    match &*inner.imis.borrow() {
+        Some(s) if s.expires_at_ms > js_sys::Date::now() => Ok(s.client.clone()),
+        _ => Err(ImisError::NotSignedIn.into()),
+    }
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue, what: &'static str) -> Result<T, Error> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        Error::Host(HostError::BadData {
+            what,
+            detail: e.to_string(),
+        })
+    })
+}
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}

@@ -1,0 +1,176 @@
+//! Safe stored names. Attachment names and subjects come from the email's sender: the
+//! user sees them as they are, but iMIS stores a name with no path separators, control
+//! or bidirectional-override characters, reserved device names or excessive length.
+
+use std::collections::HashSet;
+
+/// Longest stored name, in characters, extension included.
+pub const MAX_NAME_CHARS: usize = 100;
+
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+fn is_bidi_or_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// One name made safe to store; `fallback` when nothing usable is left.
+pub fn safe_name(name: &str, fallback: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .filter(|c| !is_bidi_or_invisible(*c))
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_whitespace() => ' ',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    let collapsed = cleaned
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let trimmed = collapsed.trim_matches(|c| c == '.' || c == ' ');
+    if trimmed.chars().all(|c| c == '_') {
+        return fallback.to_string();
+    }
+    let (stem, ext) = split_extension(trimmed);
+    let stem_upper = stem.to_ascii_uppercase();
+    let stem = if RESERVED.contains(&stem_upper.trim_end()) {
+        format!("_{stem}")
+    } else {
+        stem.to_string()
+    };
+    truncate_keeping_extension(&stem, ext, MAX_NAME_CHARS)
+}
+
+/// Splits `report.final.pdf` into `("report.final", ".pdf")`; a short tail after the
+/// last dot counts as the extension.
+fn split_extension(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(i) if i > 0 && name.len() - i <= 11 && !name[i + 1..].contains(' ') => {
+            name.split_at(i)
+        }
+        _ => (name, ""),
+    }
+}
+
+fn truncate_keeping_extension(stem: &str, ext: &str, max: usize) -> String {
+    let room = max.saturating_sub(ext.chars().count()).max(1);
+    let stem: String = stem.chars().take(room).collect();
+    format!("{}{ext}", stem.trim_end_matches([' ', '.']))
+}
+
+/// Gives every name in `names` a distinct stored name (case-insensitively, as iMIS
+/// folders compare names): the second `a.pdf` becomes `a (2).pdf`.
+pub fn distinct_names(names: &[String]) -> Vec<String> {
+    let mut taken = HashSet::new();
+    names
+        .iter()
+        .map(|name| {
+            let (stem, ext) = split_extension(name);
+            let mut candidate = name.clone();
+            let mut n = 1;
+            while !taken.insert(candidate.to_lowercase()) {
+                n += 1;
+                let suffix = format!(" ({n}){ext}");
+                candidate = truncate_keeping_extension(stem, &suffix, MAX_NAME_CHARS);
+            }
+            candidate
+        })
+        .collect()
+}
+
+/// The folder that holds one email's documents: date, time, subject and a short tag
+/// from the message id, so two emails with one subject never share a folder.
+pub fn email_folder_name(date: &str, subject: &str, message_key: &str) -> String {
+    let stamp = match (date.get(0..10), date.get(11..13), date.get(14..16)) {
+        (Some(d), Some(h), Some(m)) if date.as_bytes().get(10) == Some(&b'T') => {
+            format!("{d} {h}{m}")
+        }
+        _ => "undated".to_string(),
+    };
+    let tag = format!("{:08x}", fnv1a(message_key.as_bytes()));
+    let subject = safe_name(subject, "no subject");
+    let subject: String = subject.chars().take(60).collect();
+    safe_name(&format!("{stamp} {subject} [{tag}]"), "email")
+}
+
+/// FNV-1a: a short stable tag, not a security measure.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(*b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_controls_and_markup_are_neutralised() {
+        assert_eq!(safe_name("../../etc/passwd", "x"), "_.._etc_passwd");
+        assert_eq!(safe_name("a\\b:c*?.pdf", "x"), "a_b_c__.pdf");
+        assert_eq!(
+            safe_name("<img src=x onerror=alert(1)>.pdf", "x"),
+            "_img src=x onerror=alert(1)_.pdf"
+        );
+        assert_eq!(safe_name("tab\there\u{7}.txt", "x"), "tab here_.txt");
+    }
+
+    #[test]
+    fn bidi_overrides_cannot_disguise_an_extension() {
+        // "invoice\u{202E}fdp.exe" displays as "invoiceexe.pdf".
+        assert_eq!(safe_name("invoice\u{202E}fdp.exe", "x"), "invoicefdp.exe");
+    }
+
+    #[test]
+    fn reserved_device_names_get_a_prefix() {
+        assert_eq!(safe_name("CON.txt", "x"), "_CON.txt");
+        assert_eq!(safe_name("lpt1", "x"), "_lpt1");
+        assert_eq!(safe_name("console.txt", "x"), "console.txt");
+    }
+
+    #[test]
+    fn empty_or_dotty_names_fall_back() {
+        assert_eq!(safe_name("", "attachment"), "attachment");
+        assert_eq!(safe_name(" ... ", "attachment"), "attachment");
+        assert_eq!(safe_name("///", "attachment"), "attachment");
+        assert_eq!(safe_name(".hidden", "x"), "hidden");
+    }
+
+    #[test]
+    fn long_names_keep_their_extension_and_whole_characters() {
+        let long = format!("{}.pdf", "é".repeat(300));
+        let safe = safe_name(&long, "x");
+        assert_eq!(safe.chars().count(), MAX_NAME_CHARS);
+        assert!(safe.ends_with("é.pdf"));
+    }
+
+    #[test]
+    fn duplicates_get_distinct_names_case_insensitively() {
+        let names = ["a.pdf", "A.pdf", "a.pdf", "a (2).pdf", "b"].map(String::from);
+        assert_eq!(
+            distinct_names(&names),
+            ["a.pdf", "A (2).pdf", "a (3).pdf", "a (2) (2).pdf", "b"]
+        );
+    }
+
+    #[test]
+    fn folder_names_carry_date_subject_and_tag() {
+        let a = email_folder_name("2026-11-20T09:30:00Z", "Board papers / Dec", "<a@x>");
+        let b = email_folder_name("2026-11-20T09:30:00Z", "Board papers / Dec", "<b@x>");
+        assert!(a.starts_with("2026-11-20 0930 Board papers _ Dec ["), "{a}");
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            email_folder_name("2026-11-20T09:30:00Z", "Board papers / Dec", "<a@x>")
+        );
+        assert!(email_folder_name("yesterday", "", "k").starts_with("undated no subject ["));
+    }
+}

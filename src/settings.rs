@@ -1,0 +1,433 @@
+//! Setup values: what the administrator typed in the Setup pane, checked and normalised.
+//!
+//! Raw values arrive from `roamingSettings` (per user, never secrets) merged over the
+//! defaults embedded at build time. Validation reports every wrong field at once, each
+//! with a message that says what to type instead.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com/common/";
+pub const DEFAULT_ACTIVITY_TYPE: &str = "EMAIL";
+pub const DEFAULT_DOCUMENT_ROOT: &str = "$/Common/Email";
+
+/// iMIS system activity types that ASI tells sites never to use for emails.
+const SYSTEM_ACTIVITY_TYPES: [&str; 3] = ["DUES", "ORDER", "SALES"];
+
+/// A sign-in host and the Microsoft Graph that belongs to it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cloud {
+    /// `host` or `host:port` of the authority URL.
+    pub authority_host: String,
+    /// Graph origin, e.g. `https://graph.microsoft.com`.
+    pub graph_url: String,
+}
+
+/// Microsoft's public and national clouds (reference: graph-and-office.md, national clouds).
+fn microsoft_clouds() -> Vec<Cloud> {
+    [
+        ("login.microsoftonline.com", "https://graph.microsoft.com"),
+        ("login.microsoftonline.us", "https://graph.microsoft.us"),
+        (
+            "login.chinacloudapi.cn",
+            "https://microsoftgraph.chinacloudapi.cn",
+        ),
+        (
+            "login.partner.microsoftonline.cn",
+            "https://microsoftgraph.chinacloudapi.cn",
+        ),
+    ]
+    .into_iter()
+    .map(|(a, g)| Cloud {
+        authority_host: a.into(),
+        graph_url: g.into(),
+    })
+    .collect()
+}
+
+/// Settings as typed: every field a string, possibly empty.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RawSettings {
+    pub client_id: String,
+    pub authority: String,
+    pub imis_url: String,
+    pub activity_type: String,
+    pub document_root: String,
+}
+
+/// Settings after validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// `None` when no Entra app is configured: emails are saved without attachments.
+    pub client_id: Option<String>,
+    /// Always ends with `/`.
+    pub authority: String,
+    /// Graph origin for the authority's cloud, without a trailing slash.
+    pub graph_url: String,
+    /// iMIS site base URL, without a trailing slash; empty until configured.
+    pub imis_url: String,
+    pub activity_type: String,
+    pub document_root: String,
+}
+
+impl Settings {
+    /// The delegated permission scoped to this cloud's Graph, as MSAL wants it.
+    pub fn graph_scope(&self, permission: &str) -> String {
+        format!("{}/{}", self.graph_url, permission)
+    }
+
+    pub fn graph_api(&self) -> String {
+        format!("{}/v1.0", self.graph_url)
+    }
+}
+
+/// One field that failed validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Checks every field; `extra_clouds` are sign-in hosts an administrator allowed
+/// explicitly (the local demo's authority is one).
+pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut fail =
+        |field: &'static str, message: String| errors.push(FieldError { field, message });
+
+    let client_id = match raw.client_id.trim() {
+        "" => None,
+        id if is_guid(id) => Some(id.to_ascii_lowercase()),
+        id => {
+            fail(
+                "clientId",
+                format!(
+                    "\"{}\" is not an Application (client) ID. Copy the GUID shown on the app's \
+                     Overview page in Microsoft Entra, e.g. 4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43.",
+                    shorten(id)
+                ),
+            );
+            None
+        }
+    };
+
+    let authority_text = match raw.authority.trim() {
+        "" => DEFAULT_AUTHORITY,
+        a => a,
+    };
+    let mut authority = String::new();
+    let mut graph_url = String::new();
+    match https_url(authority_text) {
+        Err(why) => fail("authority", format!("Authority URL {why}")),
+        Ok(url) => {
+            let host = host_and_port(&url);
+            let tenants = url
+                .path_segments()
+                .map_or(0, |s| s.filter(|s| !s.is_empty()).count());
+            let cloud = microsoft_clouds()
+                .into_iter()
+                .chain(extra_clouds.iter().cloned())
+                .find(|c| c.authority_host == host);
+            match cloud {
+                None => fail(
+                    "authority",
+                    format!(
+                        "{host} is not a Microsoft sign-in host. Use \
+                         https://login.microsoftonline.com/<tenant>/ (or your national cloud's \
+                         sign-in host)."
+                    ),
+                ),
+                Some(_) if tenants != 1 => fail(
+                    "authority",
+                    format!(
+                        "Authority URL must name one tenant after the host, like \
+                         https://{host}/common/ or https://{host}/<tenant id>/."
+                    ),
+                ),
+                Some(cloud) => {
+                    authority = with_trailing_slash(url.as_str());
+                    graph_url = cloud.graph_url.trim_end_matches('/').to_string();
+                }
+            }
+        }
+    }
+
+    let imis_url = match raw.imis_url.trim() {
+        "" => String::new(),
+        text => match https_url(text) {
+            Ok(url) => url.as_str().trim_end_matches('/').to_string(),
+            Err(why) => {
+                fail("imisUrl", format!("iMIS site URL {why}"));
+                String::new()
+            }
+        },
+    };
+
+    let activity_type = match raw.activity_type.trim() {
+        "" => DEFAULT_ACTIVITY_TYPE.to_string(),
+        t => t.to_ascii_uppercase(),
+    };
+    if SYSTEM_ACTIVITY_TYPES.contains(&activity_type.as_str()) {
+        fail(
+            "activityType",
+            format!(
+                "{activity_type} is an iMIS system activity type. Create a dedicated type \
+                 (for example EMAIL) in iMIS and enter it here."
+            ),
+        );
+    } else if activity_type.len() > 10
+        || !activity_type
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        fail(
+            "activityType",
+            "Activity type must be an iMIS activity type code: up to 10 letters, digits or _."
+                .to_string(),
+        );
+    }
+
+    let document_root = match raw.document_root.trim() {
+        "" => DEFAULT_DOCUMENT_ROOT.to_string(),
+        r => r.trim_end_matches('/').to_string(),
+    };
+    if !document_root.starts_with("$/")
+        || document_root
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+    {
+        fail(
+            "documentRoot",
+            "Document folder must be an iMIS document path like $/Common/Email.".to_string(),
+        );
+    }
+
+    if errors.is_empty() {
+        Ok(Settings {
+            client_id,
+            authority,
+            graph_url,
+            imis_url,
+            activity_type,
+            document_root,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// An Entra application id: 8-4-4-4-12 hex digits.
+pub fn is_guid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Parses an absolute https URL with a host and no user name or password in it.
+pub fn https_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|_| format!("\"{}\" is not a URL.", shorten(text)))?;
+    if url.scheme() != "https" {
+        return Err(format!(
+            "must start with https:// (got {}://).",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("has no host name.".to_string());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not contain a user name or password.".to_string());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not contain ? or #.".to_string());
+    }
+    Ok(url)
+}
+
+fn host_and_port(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
+fn with_trailing_slash(s: &str) -> String {
+    format!("{}/", s.trim_end_matches('/'))
+}
+
+/// Echoes typed text back in a message without letting it grow without bound.
+fn shorten(s: &str) -> String {
+    const MAX: usize = 60;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(client_id: &str, authority: &str, imis: &str) -> RawSettings {
+        RawSettings {
+            client_id: client_id.into(),
+            authority: authority.into(),
+            imis_url: imis.into(),
+            ..Default::default()
+        }
+    }
+
+    fn fields(errors: Vec<FieldError>) -> Vec<&'static str> {
+        errors.into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn defaults_apply_when_fields_are_empty() {
+        let s = validate(&RawSettings::default(), &[]).unwrap();
+        assert_eq!(s.client_id, None);
+        assert_eq!(s.authority, DEFAULT_AUTHORITY);
+        assert_eq!(s.graph_url, "https://graph.microsoft.com");
+        assert_eq!(
+            s.graph_scope("Mail.Read"),
+            "https://graph.microsoft.com/Mail.Read"
+        );
+        assert_eq!(s.activity_type, "EMAIL");
+        assert_eq!(s.document_root, "$/Common/Email");
+    }
+
+    #[test]
+    fn client_id_must_be_a_guid() {
+        let ok = validate(&raw(" 4B9C2D1E-7F3A-4C5B-9E8D-2A1F0C6B5D43 ", "", ""), &[]).unwrap();
+        assert_eq!(
+            ok.client_id.as_deref(),
+            Some("4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43")
+        );
+        for bad in [
+            "my-app",
+            "4b9c2d1e7f3a4c5b9e8d2a1f0c6b5d43",
+            "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d4g",
+        ] {
+            let errors = validate(&raw(bad, "", ""), &[]).unwrap_err();
+            assert_eq!(fields(errors.clone()), ["clientId"], "{bad}");
+            assert!(errors[0]
+                .message
+                .contains("is not an Application (client) ID"));
+        }
+    }
+
+    #[test]
+    fn urls_must_be_https() {
+        let errors = validate(
+            &raw(
+                "",
+                "http://login.microsoftonline.com/common/",
+                "http://imis.example.org",
+            ),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(fields(errors.clone()), ["authority", "imisUrl"]);
+        assert!(
+            errors[1].message.contains("must start with https://"),
+            "{:?}",
+            errors[1]
+        );
+        let errors = validate(&raw("", "", "https://user:pw@imis.example.org"), &[]).unwrap_err();
+        assert!(errors[0].message.contains("user name or password"));
+        let errors = validate(&raw("", "", "not a url"), &[]).unwrap_err();
+        assert!(errors[0].message.contains("is not a URL"));
+    }
+
+    #[test]
+    fn imis_url_loses_its_trailing_slash() {
+        let s = validate(&raw("", "", "https://imis.example.org/site/"), &[]).unwrap();
+        assert_eq!(s.imis_url, "https://imis.example.org/site");
+    }
+
+    #[test]
+    fn national_clouds_pick_their_graph() {
+        let s = validate(
+            &raw(
+                "",
+                "https://login.microsoftonline.us/contoso.onmicrosoft.us",
+                "",
+            ),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            s.authority,
+            "https://login.microsoftonline.us/contoso.onmicrosoft.us/"
+        );
+        assert_eq!(
+            s.graph_scope("Mail.Read"),
+            "https://graph.microsoft.us/Mail.Read"
+        );
+        let s = validate(&raw("", "https://login.chinacloudapi.cn/common/", ""), &[]).unwrap();
+        assert_eq!(
+            s.graph_api(),
+            "https://microsoftgraph.chinacloudapi.cn/v1.0"
+        );
+    }
+
+    #[test]
+    fn unknown_authority_hosts_need_an_explicit_allowance() {
+        let local = Cloud {
+            authority_host: "127.0.0.1:3200".into(),
+            graph_url: "https://127.0.0.1:3300/".into(),
+        };
+        let text = "https://127.0.0.1:3200/7d3f5c1a-2b4e-4f6a-9c8d-1e2f3a4b5c6d/";
+        let errors = validate(&raw("", text, ""), &[]).unwrap_err();
+        assert!(errors[0].message.contains("not a Microsoft sign-in host"));
+        let s = validate(&raw("", text, ""), &[local]).unwrap();
+        assert_eq!(s.graph_api(), "https://127.0.0.1:3300/v1.0");
+    }
+
+    #[test]
+    fn authority_names_exactly_one_tenant() {
+        for bad in [
+            "https://login.microsoftonline.com/",
+            "https://login.microsoftonline.com/a/b/",
+        ] {
+            let errors = validate(&raw("", bad, ""), &[]).unwrap_err();
+            assert!(
+                errors[0].message.contains("one tenant"),
+                "{bad}: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn system_activity_types_and_bad_roots_are_refused() {
+        let mut r = RawSettings {
+            activity_type: "dues".into(),
+            document_root: "Common/Email".into(),
+            ..Default::default()
+        };
+        let errors = validate(&r, &[]).unwrap_err();
+        assert_eq!(fields(errors), ["activityType", "documentRoot"]);
+        r.activity_type = "meeting".into();
+        r.document_root = "$/Common/../Email".into();
+        assert_eq!(fields(validate(&r, &[]).unwrap_err()), ["documentRoot"]);
+        r.document_root = "$/Staff Mail/".into();
+        let s = validate(&r, &[]).unwrap();
+        assert_eq!(
+            (s.activity_type.as_str(), s.document_root.as_str()),
+            ("MEETING", "$/Staff Mail")
+        );
+    }
+
+    #[test]
+    fn long_input_is_shortened_in_messages() {
+        let long = "x".repeat(500);
+        let errors = validate(&raw(&long, "", ""), &[]).unwrap_err();
+        assert!(errors[0].message.len() < 300);
+    }
+}

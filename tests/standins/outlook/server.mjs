@@ -1,0 +1,118 @@
+// Simulated Outlook host: a minimal "Outlook on the web" reading pane that hosts the add-in's
+// task pane in an iframe, plus the office.js stand-in the pane loads in demo and test builds.
+//
+//   GET  /                      the host page (index.html + host.js + host.css). Query:
+//                                 ?message=<ewsId>   select a message (default: the first)
+//                                 ?mode=read         read mode (compose: a later issue; refused for now)
+//                                 ?pane=<url>        task pane URL (default: the paneUrl option)
+//                                 ?requirements=Mailbox:1.8,NestedAppAuth:1.1   override claimed sets;
+//                                                    version 0 removes a set. Default: Mailbox 1.13,
+//                                                    DialogApi 1.2, IdentityAPI 1.3 (NestedAppAuth not claimed)
+//   GET  /office.js             the Office.js stand-in (CORS: any origin may load it)
+//   GET  /_sim/mailbox          {paneUrl, users, messages}, read through from the Graph stand-in's
+//                               GET {graphControlUrl}/mailbox (an array of messages is accepted too)
+//   GET  /_sim/attachments/{restId}/content   raw bytes, read through from the Graph stand-in
+//   GET|PUT /_sim/roaming?user=<address>      the user's roaming settings (a JSON object; PUT over
+//                               32 KB of JSON answers 413). Kept here, like Outlook keeps them in the mailbox.
+// Control endpoints (tests only):
+//   GET  /_control/roaming[?user=<address>]   every user's settings {address: {...}}, or one user's
+//   POST /_control/reset                      forget all roaming settings
+//
+// Standalone: `node tests/standins/outlook/server.mjs` (OUTLOOK_PORT 3100, STANDIN_HOST 127.0.0.1,
+// PANE_URL https://127.0.0.1:3000/taskpane.html, GRAPH_URL https://{STANDIN_HOST}:{GRAPH_PORT or 3300},
+// certificate from .local/certs/).
+import https from 'node:https';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const HERE = new URL('./', import.meta.url);
+const ROAMING_LIMIT = 32 * 1024;
+const STATIC = {
+  '/': ['index.html', 'text/html; charset=utf-8'],
+  '/index.html': ['index.html', 'text/html; charset=utf-8'],
+  '/host.js': ['host.js', 'text/javascript; charset=utf-8'],
+  '/host.css': ['host.css', 'text/css; charset=utf-8'],
+  '/office.js': ['office.js', 'text/javascript; charset=utf-8'],
+};
+
+export async function start({ host = '127.0.0.1', port = 3100, tls: { key, cert },
+  paneUrl = 'https://127.0.0.1:3000/taskpane.html', graphControlUrl = 'https://127.0.0.1:3300/_control' } = {}) {
+  const roaming = new Map(); // user address (lower case) -> settings object
+
+  // GET from the Graph stand-in's control API, trusting the shared local certificate.
+  const graph = (path) => new Promise((resolve, reject) => {
+    https.get(new URL(graphControlUrl.replace(/\/$/, '') + path), { ca: cert }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+
+  async function handle(req, res, url) {
+    const send = (status, body, type = 'application/json; charset=utf-8', extra = {}) => {
+      const data = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+      res.writeHead(status, { 'Content-Type': type, 'Content-Length': data.length, 'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff', ...extra });
+      res.end(data);
+    };
+    const route = `${req.method} ${url.pathname}`;
+    const user = (url.searchParams.get('user') ?? '').toLowerCase();
+    const file = req.method === 'GET' && STATIC[url.pathname];
+    if (file) {
+      const cors = url.pathname === '/office.js' ? { 'Access-Control-Allow-Origin': '*' } : {};
+      return send(200, await readFile(new URL(file[0], HERE)), file[1], cors);
+    }
+    const attachment = /^\/_sim\/attachments\/([^/]+)\/content$/.exec(url.pathname);
+    if (req.method === 'GET' && attachment) {
+      const r = await graph(`/attachments/${attachment[1]}/content`);
+      return send(r.status, r.body, r.type ?? 'application/octet-stream');
+    }
+    switch (route) {
+      case 'GET /_sim/mailbox': {
+        const r = await graph('/mailbox');
+        if (r.status !== 200) return send(502, { error: `Graph stand-in answered ${r.status} for /mailbox` });
+        const box = JSON.parse(r.body);
+        return send(200, { paneUrl, users: box.users ?? [], messages: Array.isArray(box) ? box : box.messages });
+      }
+      case 'GET /_sim/roaming': return send(200, roaming.get(user) ?? {});
+      case 'PUT /_sim/roaming': {
+        const chunks = [];
+        for await (const chunk of req) chunks.push(chunk);
+        const body = Buffer.concat(chunks);
+        if (!user) return send(400, { error: 'user is required' });
+        if (body.length > ROAMING_LIMIT) return send(413, { error: 'roaming settings exceed 32 KB' });
+        let settings;
+        try { settings = JSON.parse(body); } catch { return send(400, { error: 'the body is not JSON' }); }
+        if (!settings || typeof settings !== 'object' || Array.isArray(settings)) return send(400, { error: 'settings must be an object' });
+        roaming.set(user, settings);
+        return send(200, settings);
+      }
+      case 'GET /_control/roaming': return send(200, user ? roaming.get(user) ?? {} : Object.fromEntries(roaming));
+      case 'POST /_control/reset': roaming.clear(); return send(200, { ok: true });
+      default: return send(404, { error: `no route ${route}` });
+    }
+  }
+
+  const server = https.createServer({ key, cert }, (req, res) => {
+    handle(req, res, new URL(req.url, 'https://outlook.invalid')).catch((e) => {
+      if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: String(e.message ?? e) }));
+    });
+  });
+  await new Promise((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+  const url = `https://${host}:${server.address().port}`;
+  return { url, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }) };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const certs = fileURLToPath(new URL('../../../.local/certs/', import.meta.url));
+  const host = process.env.STANDIN_HOST ?? '127.0.0.1';
+  const graphUrl = process.env.GRAPH_URL ?? `https://${host}:${process.env.GRAPH_PORT ?? 3300}`;
+  const { url } = await start({
+    host, port: Number(process.env.OUTLOOK_PORT ?? 3100),
+    tls: { key: await readFile(certs + 'key.pem'), cert: await readFile(certs + 'cert.pem') },
+    paneUrl: process.env.PANE_URL ?? 'https://127.0.0.1:3000/taskpane.html',
+    graphControlUrl: `${graphUrl.replace(/\/$/, '')}/_control`,
+  });
+  console.log(`simulated Outlook on ${url}`);
+}
