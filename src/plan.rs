@@ -21,7 +21,8 @@ pub struct ActivityFields {
     pub date: String,
     pub description: String,
     pub note: String,
-    pub message_id: String,
+    /// `site::message_key` of the email's `internetMessageId`.
+    pub message_key: String,
 }
 
 impl ActivityFields {
@@ -34,7 +35,7 @@ impl ActivityFields {
                 (site::ACTIVITY_DATE, json!(self.date)),
                 (site::ACTIVITY_DESCRIPTION, json!(self.description)),
                 (site::ACTIVITY_NOTE, json!(self.note)),
-                (site::ACTIVITY_MESSAGE_ID, json!(self.message_id)),
+                (site::ACTIVITY_MESSAGE_KEY, json!(self.message_key)),
             ],
         )
     }
@@ -108,7 +109,7 @@ pub fn build(
             site::DESCRIPTION_MAX_CHARS,
         ),
         note: bounded(&item.body_text, site::NOTE_MAX_CHARS),
-        message_id: message_id.clone(),
+        message_key: site::message_key(&message_id),
     };
 
     let mut chosen = Vec::new();
@@ -247,15 +248,15 @@ mod tests {
             (a.date.as_str(), a.description.as_str(), a.note.as_str()),
             ("2026-11-20T09:30:00", "Board papers", "Hello")
         );
-        assert_eq!(a.message_id, "<m1@example.com>");
+        assert_eq!(a.message_key, site::message_key("<m1@example.com>"));
         let entity = a.to_entity();
         assert_eq!(
             crate::imis::model::property(&entity, "TRANSACTION_DATE"),
             Some(&json!("2026-11-20T09:30:00"))
         );
         assert_eq!(
-            crate::imis::model::property(&entity, "OTHER_CODE"),
-            Some(&json!("<m1@example.com>"))
+            crate::imis::model::property(&entity, "SOURCE_CODE"),
+            Some(&json!(a.message_key))
         );
     }
 
@@ -268,7 +269,7 @@ mod tests {
         let plan = build(&it, &settings(""), &contact(), &[]);
         assert_eq!(plan.activity.description.chars().count(), 255);
         assert_eq!(plan.activity.note.chars().count(), site::NOTE_MAX_CHARS);
-        assert_eq!(plan.activity.message_id, "AAMk_1");
+        assert_eq!(plan.activity.message_key, site::message_key("AAMk_1"));
         it.subject = "   ".into();
         assert_eq!(
             build(&it, &settings(""), &contact(), &[])

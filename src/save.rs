@@ -29,7 +29,7 @@ pub async fn run(
     });
     let activity = &plan.activity;
     let (activity_id, activity_existed) = match imis
-        .find_activity(&activity.party_id, &activity.message_id)
+        .find_activity(&activity.party_id, &activity.message_key)
         .await?
     {
         Some(id) => (id, true),

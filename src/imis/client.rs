@@ -92,14 +92,14 @@ impl ImisClient {
     pub async fn find_activity(
         &self,
         party_id: &str,
-        message_id: &str,
+        message_key: &str,
     ) -> Result<Option<String>, ImisError> {
         let path = format!(
             "/api/Activity?{}=eq:{}&{}=eq:{}",
             site::ACTIVITY_PARTY,
             query_value(party_id),
-            site::ACTIVITY_MESSAGE_ID,
-            query_value(message_id)
+            site::ACTIVITY_MESSAGE_KEY,
+            query_value(message_key)
         );
         let page = self
             .send(Request::get(&self.url(&path)), None, "the activity search")
@@ -110,10 +110,10 @@ impl ImisClient {
         Ok(items
             .iter()
             .find(|a| {
-                model::property(a, site::ACTIVITY_MESSAGE_ID)
+                model::property(a, site::ACTIVITY_MESSAGE_KEY)
                     .and_then(model::as_text)
                     .as_deref()
-                    == Some(message_id)
+                    == Some(message_key)
             })
             .and_then(|a| {
                 model::identity(a).or_else(|| model::property(a, "SEQN").and_then(model::as_text))

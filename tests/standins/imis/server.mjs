@@ -294,7 +294,7 @@ function createDocument(st, d, user) {
   } else {
     const b64 = d.Data?.$value;
     if (!isObj(d.Data) || typeof b64 !== 'string' || (d.Data.$type && !d.Data.$type.startsWith('System.Byte[]'))) invalid([['Data', `Data must be {"$type":"${BYTES}","$value":"<base64>"}.`]]);
-    if (false) invalid([['Data', 'Data is not valid base64.']]);
+    if (b64.length % 4 !== 0 || !BASE64_RE.test(b64)) invalid([['Data', 'Data is not valid base64.']]);
     data = Buffer.from(b64, 'base64');
   }
   const doc = newDoc(d, folder.Path, data, user);
