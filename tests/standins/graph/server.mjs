@@ -192,7 +192,8 @@ export async function start({ host = '127.0.0.1', port = 3300, tls, mailboxFile 
       const { payload } = await jwtVerify(token, keys, { algorithms: ['RS256'], audience: audience ?? serverUrl, requiredClaims: ['exp'] });
       return { state: 'ok', claims: payload };
     } catch (e) {
-      if (!(e instanceof errors.JOSEError) || e instanceof errors.JWKSTimeout) console.error(`graph stand-in: no signing keys: ${e.code ?? e.message}`);
+      const keyTrouble = !(e instanceof errors.JOSEError) || ['ERR_JOSE_GENERIC', 'ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID'].includes(e.code);
+      if (keyTrouble) console.error(`graph stand-in: could not get the signing keys: ${e.code ?? ''} ${e.message}`);
       const message = e.code === 'ERR_JWT_EXPIRED' ? 'Lifetime validation failed, the token is expired.'
         : e.claim === 'nbf' ? 'Lifetime validation failed, the token is not yet valid.'
           : e.claim === 'aud' ? 'Access token validation failure. Invalid audience.'
@@ -209,7 +210,7 @@ export async function start({ host = '127.0.0.1', port = 3300, tls, mailboxFile 
 
   // Sends a whole response; with ctx.cut, only the headers and the first ctx.cut bytes, then closes.
   async function send(ctx, status, headers, body) {
-    ctx.entry && (ctx.entry.status = status);
+    if (ctx.entry) ctx.entry.status = status;
     ctx.res.writeHead(status, headers);
     if (ctx.cut == null) return Buffer.isBuffer(body) ? ctx.res.end(body) : pipeline(body, ctx.res).catch(() => {});
     const parts = [];
@@ -221,6 +222,8 @@ export async function start({ host = '127.0.0.1', port = 3300, tls, mailboxFile 
     ctx.res.flushHeaders();
     ctx.res.write(Buffer.concat(parts), () => ctx.res.socket?.end());
   }
+  const sendBytes = (ctx, att) => send(ctx, 200, { 'Content-Length': att.size, 'Content-Type': att.kind === 'item'
+    ? ITEM_TYPES[att.fixture.itemType ?? 'message'] : att.fixture.contentType ?? 'application/octet-stream' }, att.open());
   const sendJson = (ctx, status, value, extra = {}) => {
     const body = Buffer.from(JSON.stringify(value));
     return send(ctx, status, { 'Content-Type': 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8',
@@ -295,8 +298,7 @@ export async function start({ host = '127.0.0.1', port = 3300, tls, mailboxFile 
     if (!att) return sendError(ctx, 404, ...ERRORS[404]);
     if (!value) return sendJson(ctx, 200, { '@odata.context': `${context}/$entity`, ...(await attachmentJson(att, select)) });
     if (!att.open) return sendError(ctx, 405, 'ErrorInvalidRequest', 'The raw content of a reference attachment cannot be read; use its link.');
-    const type = att.kind === 'item' ? ITEM_TYPES[att.fixture.itemType ?? 'message'] : att.fixture.contentType ?? 'application/octet-stream';
-    return send(ctx, 200, { 'Content-Type': type, 'Content-Length': att.size }, att.open());
+    return sendBytes(ctx, att);
   }
 
   function preflight(ctx, methods) {
@@ -337,8 +339,7 @@ export async function start({ host = '127.0.0.1', port = 3300, tls, mailboxFile 
         const att = findAttachment(id());
         if (!att) return fail(404, 'no such attachment');
         if (!att.open) return send(ctx, 200, { 'Content-Type': 'text/uri-list' }, Buffer.from(`${att.fixture.sourceUrl ?? ''}\r\n`));
-        const type = att.kind === 'item' ? ITEM_TYPES[att.fixture.itemType ?? 'message'] : att.fixture.contentType ?? 'application/octet-stream';
-        return send(ctx, 200, { 'Content-Type': type, 'Content-Length': att.size }, att.open());
+        return sendBytes(ctx, att);
       }
       case 'POST /faults': {
         const list = Array.isArray(body) ? body : [body];
@@ -349,7 +350,10 @@ export async function start({ host = '127.0.0.1', port = 3300, tls, mailboxFile 
       }
       case 'GET /faults': return json(faults);
       case 'GET /requests': return json(log);
-      case 'POST /settings': Object.assign(settings, body); // falls through
+      case 'POST /settings':
+        if (![body.pageSize ?? 1, body.concurrencyLimit ?? 1].every((n) => Number.isInteger(n) && n > 0))
+          return fail(400, 'pageSize and concurrencyLimit are positive integers (concurrencyLimit null: no limit)');
+        Object.assign(settings, body); // falls through
       case 'GET /settings': return json(settings);
       default: return fail(404, `no control endpoint ${method} /_control${path}`);
     }

@@ -9,15 +9,18 @@
 // Tenants: `common`, `organizations`, the fixture's tenantId, or a user's mail domain. Any other
 // path segment answers AADSTS90002. Per tenant T (all of them answer the same directory):
 //   GET  /T/v2.0/.well-known/openid-configuration  (and /T/.well-known/openid-configuration, the
-//        path MSAL 5.30 fetches for a non-Microsoft host in protocolMode "OIDC"). issuer is
+//        path MSAL 5.30 fetches for a non-Microsoft host with system.protocolMode "OIDC"; the v2.0
+//        path is what it fetches in the default AAD mode, e.g. when protocolMode is wrongly put
+//        under `auth`, where 5.30 ignores it). issuer is
 //        https://HOST:PORT/{tid}/v2.0 (literally "{tenantid}" for common/organizations, as Entra).
 //        MSAL only checks that the issuer's scheme+host+port equal the authority's.
 //   GET  /T/discovery/v2.0/keys                    JWKS (RS256 key generated at start, kid = thumbprint)
 //   GET|POST /T/oauth2/v2.0/authorize              code flow + PKCE; HTML sign-in form for the fixture
 //        users; login_hint prefills; prompt=none|login|select_account; SSO via the ESTSAUTH cookie;
-//        response_mode query (default) | fragment | form_post. Client, redirect-URI and tenant errors
-//        are shown on an IdP page (status 400), later errors are redirected back with
-//        error/error_description ("AADSTSnnnnn: ...")/state.
+//        response_mode query (default) | fragment | form_post. Client, redirect-URI and tenant
+//        errors are shown on an IdP page (status 400), later errors are redirected back with
+//        error/error_description ("AADSTSnnnnn: ...")/state. Cookies ignore ports: every server
+//        on 127.0.0.1 receives ESTSAUTH (HttpOnly, Secure, SameSite=None).
 //   POST /T/oauth2/v2.0/token                      grant_type authorization_code (code_verifier,
 //        S256 or plain; single-use codes, 10 min; exact redirect_uri) and refresh_token (SPA refresh
 //        tokens: fixed 24 h lifetime, rotated). Needs an Origin header (SPA tokens are redeemed

@@ -9,8 +9,8 @@
 //                                                    version 0 removes a set. Default: Mailbox 1.13,
 //                                                    DialogApi 1.2, IdentityAPI 1.3 (NestedAppAuth not claimed)
 //   GET  /office.js             the Office.js stand-in (CORS: any origin may load it)
-//   GET  /_sim/mailbox          {paneUrl, users, messages}, read through from the Graph stand-in's
-//                               GET {graphControlUrl}/mailbox (an array of messages is accepted too)
+//   GET  /_sim/mailbox          {paneUrl, users: [{displayName, mail}], messages}, read through from the
+//                               Graph stand-in's GET {graphControlUrl}/mailbox ({users, messages} or an array)
 //   GET  /_sim/attachments/{restId}/content   raw bytes, read through from the Graph stand-in
 //   GET|PUT /_sim/roaming?user=<address>      the user's roaming settings (a JSON object; PUT over
 //                               32 KB of JSON answers 413). Kept here, like Outlook keeps them in the mailbox.
@@ -72,7 +72,8 @@ export async function start({ host = '127.0.0.1', port = 3100, tls: { key, cert 
         const r = await graph('/mailbox');
         if (r.status !== 200) return send(502, { error: `Graph stand-in answered ${r.status} for /mailbox` });
         const box = JSON.parse(r.body);
-        return send(200, { paneUrl, users: box.users ?? [], messages: Array.isArray(box) ? box : box.messages });
+        const users = (box.users ?? []).map(({ displayName, mail }) => ({ displayName, mail })); // not their passwords
+        return send(200, { paneUrl, users, messages: Array.isArray(box) ? box : box.messages });
       }
       case 'GET /_sim/roaming': return send(200, roaming.get(user) ?? {});
       case 'PUT /_sim/roaming': {

@@ -1,0 +1,119 @@
+// What every end-to-end test needs: the stand-ins, a headless Chromium driven by
+// playwright-core, the simulated Outlook with the pane open, and the stand-ins'
+// control endpoints to seed, inject faults and read back what iMIS received.
+import { chromium } from "playwright-core";
+import { request } from "node:https";
+import { readFileSync } from "node:fs";
+import { startAll } from "../standins/start.mjs";
+
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--ignore-certificate-errors",
+];
+
+export const mailbox = JSON.parse(readFileSync(new URL("../fixtures/mailbox.json", import.meta.url), "utf8"));
+export const imisFixture = JSON.parse(readFileSync(new URL("../fixtures/imis.json", import.meta.url), "utf8"));
+export const msUser = mailbox.users[0];
+export const imisUser = imisFixture.users[0];
+
+// The stand-ins' certificate is throwaway; the control calls trust it explicitly.
+const cert = readFileSync(new URL("../../.local/certs/cert.pem", import.meta.url));
+
+export function control(base, path, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}/_control${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: { "Content-Type": "application/json" },
+      ca: cert,
+    }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        if (res.statusCode >= 300) reject(new Error(`control ${path}: HTTP ${res.statusCode} ${text}`));
+        else resolve(res.headers["content-type"]?.includes("json") ? JSON.parse(text) : text);
+      });
+    });
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+export async function startHarness() {
+  const standins = await startAll();
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const { urls } = standins;
+  return {
+    urls,
+    browser,
+    async reset() {
+      await Promise.all([urls.idp, urls.graph, urls.imis, urls.outlook].map((u) => control(u, "/reset", {})));
+    },
+    imisState: () => control(urls.imis, "/state"),
+    graphMailbox: () => control(urls.graph, "/mailbox"),
+    graphRequests: () => control(urls.graph, "/requests"),
+    async close() {
+      await browser.close();
+      await standins.close();
+    },
+  };
+}
+
+/**
+ * Opens the simulated Outlook on a message, clicks the ribbon's Save to iMIS and
+ * returns the page, its context and the pane's frame locator.
+ */
+export async function openPane(h, { message } = {}) {
+  const context = await h.browser.newContext({ ignoreHTTPSErrors: true });
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  const query = message ? `?message=${encodeURIComponent(message)}` : "";
+  await page.goto(`${h.urls.outlook}/${query}`);
+  await page.click("#save-to-imis-button");
+  const pane = page.frameLocator("#taskpane");
+  await pane.locator("#email").waitFor({ state: "visible", timeout: 30_000 });
+  return { context, page, pane, dialogs };
+}
+
+/** Menu > Setup, fills the given fields, Save. */
+export async function fillSetup(pane, values) {
+  await pane.locator("#menu summary").click();
+  await pane.locator("#menu-setup").click();
+  for (const [name, value] of Object.entries(values)) {
+    await pane.locator(`#setup [name=${name}]`).fill(value);
+  }
+  await pane.locator("#setup-save").click();
+}
+
+export async function signInImis(pane) {
+  await pane.locator("#imis-sign-in").waitFor({ state: "visible" });
+  await pane.locator("#imis-sign-in [name=username]").fill(imisUser.username);
+  await pane.locator("#imis-sign-in [name=password]").fill(imisUser.password);
+  await pane.locator("#imis-sign-in-submit").click();
+  await pane.locator("#contacts input[type=radio]").first().waitFor();
+}
+
+/** Clicks Save to iMIS; signs in to Microsoft in the popup when one opens. */
+export async function saveAndWait(context, pane, { expectPopup = true } = {}) {
+  const popup = expectPopup ? context.waitForEvent("page", { timeout: 30_000 }) : null;
+  await pane.locator("#save").click();
+  if (popup) {
+    const p = await popup;
+    await p.waitForSelector("#username");
+    await p.fill("#username", msUser.mail);
+    await p.fill("#password", msUser.password);
+    await p.click("#signin");
+  }
+  await pane.locator("#summary[data-state=done]").waitFor({ timeout: 120_000 });
+}
+
+export const field = (entity, name) => {
+  const p = entity.Properties.$values.find((x) => x.Name === name);
+  const v = p?.Value;
+  return v && typeof v === "object" && "$value" in v ? v.$value : v;
+};

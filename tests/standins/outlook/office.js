@@ -1,0 +1,262 @@
+/* office.js stand-in, served by the simulated Outlook host (tests/standins/outlook/server.mjs).
+ * The task pane loads it instead of Microsoft's office.js in demo and test builds. It provides the
+ * standard Office API surface for Outlook in read mode and answers from the host page (its parent).
+ *
+ * Protocol (window.postMessage; every message is {ns: "office-sim", type, ...}):
+ *   pane -> host  {type: "hello"}                           once, at load
+ *   host -> pane  {type: "snapshot", snapshot: {mode, message, user, roaming, requirements, hostVersion}}
+ *                 message: the Graph stand-in's message without its body; onReady waits for this
+ *   pane -> host  {type: "request", id, method, args}       method: body {coercionType} | attachment {ewsId}
+ *                                                           | saveRoaming {settings} | sharedProperties {}
+ *   host -> pane  {type: "response", id, value} or {type: "response", id, error: {code, message?}}
+ * The pane only accepts messages from window.parent at the origin this script was served from; the host
+ * only accepts messages from the task pane iframe at the pane URL's origin. Outside a host (no parent, or
+ * no snapshot within 3 s) onReady gives {host: null, platform: null} and Office.context.mailbox is undefined.
+ *
+ * Shapes checked against (reference text found with the search tool):
+ * - OfficeDev/office-js-docs-reference docs-ref-autogen/outlook_1_13: Office.MessageRead (from/sender
+ *   recipientType is undefined; dateTimeCreated/Modified are Dates; getAttachmentContentAsync errors
+ *   InvalidAttachmentId, AttachmentTypeNotSupported), EmailAddressDetails, UserProfile, RoamingSettings
+ *   (initialized once per pane opening; 32 KB; code 9057; the docs put the throw on set(), we fail saveAsync
+ *   as the brief asks), MailboxEnums.RecipientType / RestVersion; learn.microsoft.com: AttachmentDetails (a
+ *   cloud attachment's id is its URL), AttachmentContent / AttachmentContentFormat, Diagnostics (hostName
+ *   "OutlookWebApp" and OWAView on the web), ContextInformation (Office.context.diagnostics: host, platform,
+ *   version), PlatformType, SharedProperties (Failed when the item is not shared).
+ * - Microsoft's outlook-web-16.01.debug.js (copy in OfficeDev/Office-Add-in-samples): AsyncResult has value
+ *   and status, asyncContext only when given, error {name, message, code} only on failure; the Outlook error
+ *   table (9002, 9003, 9019, 9020, 9043, 9054) with en-us messages (9019 and 9020 have none there; ours say
+ *   what failed); convertToRestId/convertToEwsId
+ *   ('/' <-> '-', '+' <-> '_', an invalid restVersion throws); EmailAddressDetails leaves out unknown fields.
+ * Not verified: the name and message of error 9057, Office.initialize's reason, conversationId's format
+ * (synthesized when the message has none), contentType of item attachments (by itemType).
+ * Not provided yet: compose mode, shared items, Office.context.ui (dialogs), Office.auth.
+ */
+(function () {
+  'use strict';
+  const NS = 'office-sim';
+  if (!document.currentScript) throw new Error('office.js stand-in: load it with a classic <script src>');
+  const HOST_ORIGIN = new URL(document.currentScript.src).origin;
+  const HELLO_TIMEOUT_MS = 3000;
+  const ROAMING_LIMIT = 32 * 1024;
+  const ITEM_FORMATS = { message: 'eml', event: 'iCalendar' }; // other item types: AttachmentTypeNotSupported
+  const ITEM_TYPES = { message: 'message/rfc822', event: 'text/calendar', contact: 'text/vcard' };
+  const ERRORS = {
+    9002: ['InternalFormatError', 'There was an internal format error.'],
+    9003: ['InvalidAttachmentId', 'The attachment ID was invalid.'],
+    9019: ['GenericSettingsError', 'The settings could not be saved.'],
+    9020: ['GenericResponseError', 'The host could not answer the request.'],
+    9043: ['AttachmentTypeNotSupported', 'The attachment type is not supported.'],
+    9054: ['AttachmentDownloadFailed', 'Downloading the attachment failed.'],
+    9057: ['RoamingSettingsExceededSize', 'Invalid parameter size. Roaming settings cannot exceed 32 KB size limit.'],
+  };
+
+  const Office = {
+    AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
+    CoercionType: { Text: 'text', Html: 'html', Matrix: 'matrix', Table: 'table', Ooxml: 'ooxml',
+      SlideRange: 'slideRange', Image: 'image', XmlSvg: 'xmlSvg' },
+    HostType: { Word: 'Word', Excel: 'Excel', PowerPoint: 'PowerPoint', Outlook: 'Outlook', OneNote: 'OneNote',
+      Project: 'Project', Access: 'Access' },
+    PlatformType: { PC: 'PC', OfficeOnline: 'OfficeOnline', Mac: 'Mac', iOS: 'iOS', Android: 'Android', Universal: 'Universal' },
+    InitializationReason: { Inserted: 'inserted', DocumentOpened: 'documentOpened' },
+    MailboxEnums: {
+      RestVersion: { v1_0: 'v1.0', v2_0: 'v2.0', Beta: 'beta' },
+      AttachmentType: { File: 'file', Item: 'item', Cloud: 'cloud' },
+      AttachmentContentFormat: { Base64: 'base64', Url: 'url', Eml: 'eml', ICalendar: 'iCalendar' },
+      ItemType: { Message: 'message', Appointment: 'appointment' },
+      RecipientType: { DistributionList: 'distributionList', User: 'user', ExternalUser: 'externalUser', Other: 'other' },
+      OWAView: { OneColumnNarrow: 'OneColumnNarrow', OneColumn: 'OneColumn', TwoColumns: 'TwoColumns', ThreeColumns: 'ThreeColumns' },
+    },
+    context: undefined, // set when ready
+    initialize: undefined, // the add-in may assign it; called once ready, before onReady resolves
+    onReady(callback) {
+      return ready.then((info) => { if (callback) callback(info); return info; });
+    },
+  };
+  window.Office = Office;
+
+  // ---- errors and async results -----------------------------------------------------------
+
+  const argumentError = (name) => Object.assign(
+    new Error(`Sys.ArgumentException: Value does not fall within the expected range.\nParameter name: ${name}`),
+    { name: 'Sys.ArgumentException' });
+  const fail = (code, message) => Object.assign(new Error(message ?? ''), { code });
+
+  function asyncResult(asyncContext, value, error) {
+    const result = { value, status: error ? 'failed' : 'succeeded' };
+    if (asyncContext) result.asyncContext = asyncContext;
+    if (error) {
+      const code = ERRORS[error.code] ? error.code : 9002;
+      result.error = { name: ERRORS[code][0], message: error.message || ERRORS[code][1], code };
+    }
+    return result;
+  }
+
+  // rest: the method's optional trailing (options, callback). The callback always runs asynchronously.
+  function runAsync(rest, work, callbackRequired) {
+    const callback = rest.find((a) => typeof a === 'function');
+    const options = rest.find((a) => a && typeof a === 'object');
+    if (callbackRequired && !callback) throw argumentError('callback');
+    Promise.resolve().then(work)
+      .then((value) => asyncResult(options?.asyncContext, value), (e) => asyncResult(options?.asyncContext, undefined, e))
+      .then((result) => callback && setTimeout(callback, 0, result));
+  }
+
+  // ---- talking to the host page -----------------------------------------------------------
+
+  const pending = new Map();
+  let lastId = 0;
+  const post = (msg) => window.parent.postMessage({ ns: NS, ...msg }, HOST_ORIGIN);
+  const call = (method, args = {}) => new Promise((resolve, reject) => {
+    const id = ++lastId;
+    pending.set(id, { resolve, reject });
+    post({ type: 'request', id, method, args });
+  });
+
+  window.addEventListener('message', (event) => {
+    if (event.source !== window.parent || event.origin !== HOST_ORIGIN || event.data?.ns !== NS) return;
+    const msg = event.data;
+    if (msg.type === 'snapshot') becomeReady(msg.snapshot);
+    if (msg.type === 'response' && pending.has(msg.id)) {
+      const { resolve, reject } = pending.get(msg.id);
+      pending.delete(msg.id);
+      if (msg.error) reject(msg.error); else resolve(msg.value);
+    }
+  });
+
+  // ---- the Office.context surface, built from the host's snapshot ------------------------
+
+  function isSetSupported(sets) {
+    return (name, minVersion) => {
+      const max = sets[String(name).toLowerCase()];
+      if (max === undefined) return false;
+      const [maxMajor, maxMinor = 0] = String(max).split('.').map(Number);
+      const [major = 0, minor = 0] = String(minVersion ?? '0').split('.').map(Number);
+      return maxMajor > major || (maxMajor === major && maxMinor >= minor);
+    };
+  }
+
+  const normalize = (subject) => String(subject ?? '').replace(/^(\s*(re|fw|fwd|aw|wg|sv|vs|antw|tr)\s*:\s*)+/i, '');
+  function syntheticConversationId(text) { // stable per normalized subject
+    let h = 0x811c9dc5;
+    for (const c of text) h = Math.imul(h ^ c.codePointAt(0), 0x01000193) >>> 0;
+    return `AAQkAGSim${h.toString(16).padStart(8, '0')}AAA=`;
+  }
+
+  function convertId(id, restVersion, toRest) {
+    if (id === null || id === undefined) throw argumentError('itemId');
+    if (!Object.values(Office.MailboxEnums.RestVersion).includes(restVersion)) throw argumentError('restVersion');
+    return toRest ? id.replace(/\//g, '-').replace(/\+/g, '_') : id.replace(/-/g, '/').replace(/_/g, '+');
+  }
+
+  async function attachmentContent(a) {
+    if (!a) throw fail(9003);
+    if (a.kind === 'reference') return { format: 'url', content: a.sourceUrl };
+    const itemFormat = ITEM_FORMATS[a.itemType ?? 'message'];
+    if (a.kind === 'item' && !itemFormat) throw fail(9043);
+    const base64 = await call('attachment', { ewsId: a.ewsId });
+    if (a.kind !== 'item') return { format: 'base64', content: base64 };
+    return { format: itemFormat, content: new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))) };
+  }
+
+  function readItem(s, isSet) {
+    const m = s.message;
+    const domain = (address) => String(address).split('@').pop().toLowerCase();
+    const sender = (p) => p && { emailAddress: p.address, displayName: p.name };
+    const recipient = (p) => ({ ...sender(p),
+      recipientType: domain(p.address) === domain(s.user.emailAddress) ? 'user' : 'externalUser' });
+    const raw = m.attachments ?? [];
+    const attachments = raw.map((a) => ({
+      id: a.kind === 'reference' ? a.sourceUrl ?? a.ewsId : a.ewsId,
+      name: a.name ?? a.subject ?? '',
+      contentType: a.contentType ?? (a.kind === 'item' ? ITEM_TYPES[a.itemType ?? 'message'] : 'application/octet-stream'),
+      size: a.size ?? 0,
+      attachmentType: { file: 'file', item: 'item', reference: 'cloud' }[a.kind ?? 'file'],
+      isInline: Boolean(a.isInline),
+    }));
+    const byId = new Map(attachments.map((d, i) => [d.id, raw[i]]));
+    const created = new Date(m.receivedDateTime ?? m.sentDateTime);
+    const item = {
+      itemType: 'message', itemClass: 'IPM.Note', itemId: m.ewsId, internetMessageId: m.internetMessageId,
+      subject: m.subject ?? '', normalizedSubject: normalize(m.subject),
+      conversationId: m.conversationId ?? syntheticConversationId(normalize(m.subject).toLowerCase()),
+      from: sender(m.from), sender: sender(m.sender ?? m.from),
+      to: (m.to ?? []).map(recipient), cc: (m.cc ?? []).map(recipient),
+      dateTimeCreated: created, dateTimeModified: new Date(created), attachments,
+      body: {
+        getAsync(coercionType, ...rest) {
+          if (coercionType !== 'text' && coercionType !== 'html') throw argumentError('coercionType');
+          runAsync(rest, () => call('body', { coercionType }), true);
+        },
+      },
+    };
+    if (isSet('Mailbox', '1.8')) {
+      item.getAttachmentContentAsync = (attachmentId, ...rest) => {
+        if (typeof attachmentId !== 'string' || !attachmentId) throw argumentError('attachmentId');
+        runAsync(rest, () => attachmentContent(byId.get(attachmentId)), true);
+      };
+      item.getSharedPropertiesAsync = (...rest) => runAsync(rest, () => call('sharedProperties'), true);
+    }
+    return item;
+  }
+
+  function roamingSettings(initial) {
+    const data = Object.assign(Object.create(null), JSON.parse(JSON.stringify(initial ?? {})));
+    const key = (name) => { if (typeof name !== 'string' || !name) throw argumentError('name'); return name; };
+    return {
+      get: (name) => data[key(name)],
+      set: (name, value) => { data[key(name)] = value; },
+      remove: (name) => { delete data[key(name)]; },
+      saveAsync: (...rest) => runAsync(rest, async () => {
+        const json = JSON.stringify(data);
+        if (new TextEncoder().encode(json).length > ROAMING_LIMIT) throw fail(9057);
+        await call('saveRoaming', { settings: JSON.parse(json) });
+      }),
+    };
+  }
+
+  const ITEM_BUILDERS = { read: readItem }; // compose: a later issue
+
+  function buildContext(s) {
+    if (!ITEM_BUILDERS[s.mode]) throw new Error(`office.js stand-in: mode "${s.mode}" is not simulated yet`);
+    const isSet = isSetSupported(s.requirements);
+    return {
+      host: Office.HostType.Outlook, platform: Office.PlatformType.OfficeOnline,
+      contentLanguage: 'en-US', displayLanguage: 'en-US',
+      diagnostics: { host: Office.HostType.Outlook, platform: Office.PlatformType.OfficeOnline, version: s.hostVersion },
+      requirements: { isSetSupported: isSet },
+      roamingSettings: roamingSettings(s.roaming),
+      mailbox: {
+        item: ITEM_BUILDERS[s.mode](s, isSet),
+        userProfile: { displayName: s.user.displayName, emailAddress: s.user.emailAddress, timeZone: 'UTC', accountType: 'enterprise' },
+        diagnostics: { hostName: 'OutlookWebApp', hostVersion: s.hostVersion, OWAView: 'ThreeColumns' },
+        convertToRestId: (id, restVersion) => convertId(id, restVersion, true),
+        convertToEwsId: (id, restVersion) => convertId(id, restVersion, false),
+      },
+    };
+  }
+
+  // ---- start-up ------------------------------------------------------------------------------
+
+  let resolveReady, settled = false, helloTimer;
+  const ready = new Promise((resolve) => { resolveReady = resolve; });
+  const domReady = document.readyState === 'loading'
+    ? new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true })) : Promise.resolve();
+
+  async function becomeReady(snapshot) {
+    if (settled) return;
+    settled = true;
+    clearTimeout(helloTimer);
+    await domReady; // lets the pane's own scripts assign Office.initialize first
+    Office.context = snapshot ? buildContext(snapshot) : { mailbox: undefined, requirements: { isSetSupported: () => false } };
+    if (snapshot && typeof Office.initialize === 'function') {
+      try { Office.initialize(Office.InitializationReason.DocumentOpened); } catch (e) { console.error(e); }
+    }
+    resolveReady(snapshot ? { host: Office.HostType.Outlook, platform: Office.PlatformType.OfficeOnline } : { host: null, platform: null });
+  }
+
+  if (window.parent === window) becomeReady(null);
+  else {
+    post({ type: 'hello' });
+    helloTimer = setTimeout(() => becomeReady(null), HELLO_TIMEOUT_MS);
+  }
+})();

@@ -1,0 +1,170 @@
+// Wiring: Office.js and MSAL on one side, the Rust core (wasm) on the other, the view
+// in between. The order of a save: read the email, sign in to iMIS, find the contact,
+// save (the core plans, downloads, uploads and reports).
+
+import { config } from "./config.js";
+import * as host from "./host.js";
+import { graphTokenSource } from "./auth.js";
+import * as view from "./view.js";
+
+let core;
+let app;
+let item;
+let contacts = [];
+let settings;
+
+async function start() {
+  const inOutlook = await host.officeReady();
+  if (!inOutlook) {
+    view.status("Open this pane from an email in Outlook (Save to iMIS on the ribbon).");
+    return;
+  }
+  core = await import("../../pkg/save_to_imis.js");
+  app = new core.App(graphTokenSource(() => settings), config.extraClouds);
+  wireEvents();
+  item = await host.readItem();
+  view.showEmail(item);
+  if (!applySettings({ ...config.defaults, ...host.loadSettings() })) {
+    openSetup();
+    return;
+  }
+  await connectImis();
+}
+
+/** Applies Setup values in the core; shows Setup with the reasons when they are wrong. */
+function applySettings(values) {
+  try {
+    settings = app.applySettings(values);
+    return true;
+  } catch (e) {
+    view.fillSetup(values);
+    view.setupErrors(e.fields ?? []);
+    view.error(e.message);
+    return false;
+  }
+}
+
+function openSetup() {
+  view.fillSetup({ ...config.defaults, ...host.loadSettings() });
+  view.show("setup");
+  view.show("menu", true);
+  document.getElementById("menu").open = false;
+}
+
+async function connectImis(reason) {
+  if (!settings?.imisUrl) {
+    view.status("Enter the iMIS site URL in Menu > Setup.");
+    openSetup();
+    return;
+  }
+  if (!app.isSignedInToImis()) {
+    view.status("Sign in to iMIS to save this email.");
+    view.askImisSignIn(settings.imisUrl, reason);
+    return;
+  }
+  view.show("imis-sign-in", false);
+  view.status("Looking for the sender in iMIS…");
+  try {
+    contacts = await app.findContacts(item);
+  } catch (e) {
+    return handleError(e);
+  }
+  view.showContacts(contacts, item.from.address);
+  document.getElementById("save").disabled = contacts.length === 0;
+  view.status(contacts.length ? "Ready." : "The sender is not an iMIS contact.");
+}
+
+function handleError(e) {
+  if (e.kind === "imis-sign-in") {
+    view.error(e.message);
+    view.askImisSignIn(settings.imisUrl, "Your iMIS session has ended");
+  } else if (e.kind === "settings") {
+    view.error(e.message);
+    openSetup();
+  } else {
+    view.error(e.message ?? String(e));
+  }
+  view.status("");
+}
+
+const PHASES = {
+  downloading: "Downloading from Outlook…",
+  uploading: "Uploading to iMIS…",
+  saved: "Saved",
+  existing: "Already in iMIS",
+};
+
+function onEvent(event) {
+  if (event.type === "activity") {
+    view.status(event.phase === "saving" ? "Saving the email…" : `Email saved (activity ${event.activityId}); saving attachments…`);
+  } else {
+    const text = event.phase === "failed" ? `Failed: ${event.detail}`
+      : event.phase === "retrying" ? `Retrying: ${event.detail}`
+      : PHASES[event.phase] ?? event.phase;
+    view.attachmentState(event.id, event.phase, text);
+  }
+}
+
+async function save() {
+  const index = view.chosenContactIndex();
+  if (index < 0) {
+    view.error("Choose the iMIS contact to save this email to.");
+    return;
+  }
+  const button = document.getElementById("save");
+  button.disabled = true;
+  view.error(null);
+  try {
+    const report = await app.save(item, contacts[index], view.selectedAttachments(), onEvent);
+    view.showReport(report);
+    const failed = report.attachments.filter((a) => a.status === "failed").length;
+    view.status(failed ? `Saved, but ${failed} attachment(s) failed: see below. Save again to retry them.` : "Done.");
+  } catch (e) {
+    handleError(e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function wireEvents() {
+  document.getElementById("menu-setup").addEventListener("click", openSetup);
+  document.getElementById("menu-imis-sign-out").addEventListener("click", () => {
+    app.signOutImis();
+    document.getElementById("menu").open = false;
+    connectImis();
+  });
+  document.getElementById("setup-cancel").addEventListener("click", () => view.show("setup", false));
+  document.getElementById("setup").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = view.readSetup();
+    if (!applySettings(values)) return;
+    try {
+      await host.saveSettings(values);
+    } catch (e) {
+      view.error(`Setup works for now but could not be kept for next time: ${e.message}`);
+    }
+    view.error(null);
+    view.show("setup", false);
+    view.status("Setup saved.");
+    await connectImis();
+  });
+  document.getElementById("imis-sign-in").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { username, password } = view.readImisSignIn();
+    view.status("Signing in to iMIS…");
+    try {
+      await app.signInImis(username, password);
+      view.error(null);
+    } catch (e) {
+      view.error(e.message);
+      view.status("");
+      return;
+    }
+    await connectImis();
+  });
+  document.getElementById("save").addEventListener("click", save);
+}
+
+start().catch((e) => {
+  view.error(`The add-in could not start: ${e.message ?? e}`);
+});
