@@ -47,6 +47,8 @@
 //                                         matching request answers that error (see AADSTS below)
 //   GET  /_control/log                    { entries: [{ at, method, path, kind, tenant, clientId, ... }] }
 //                                         (no codes, tokens, verifiers, passwords or cookies)
+//   POST /_control/mint                   { scope, user?, clientId? } -> { access_token }: for the browser-adapter
+//                                         tests, which have no sign-in page to drive
 //   POST /_control/revoke                 ends all sessions, revokes every refresh token (AADSTS50173)
 //
 // start({ host, port, tls: { key, cert }, mailboxFile, clients, defaultResource,
@@ -448,6 +450,13 @@ input{width:100%;box-sizing:border-box;padding:6px;margin-top:4px}button{margin-
         return json(res, 200, st.faults);
       }
       if (sub === 'log') return json(res, 200, { entries: st.log });
+      if (sub === 'mint' && req.method === 'POST') { // tests of the browser adapters: a token without a sign-in page
+        const client = clientById.get(String(data?.clientId ?? DEMO_CLIENT_ID).toLowerCase()) ?? [...clientById.values()][0];
+        const user = users.find((u) => u.upn === String(data?.user ?? users[0].upn).toLowerCase());
+        const scopes = parseScopes(data?.scope, client, {});
+        const { access_token, expires_in } = await issueTokens({ user, client, scopes, sid: rand(8) });
+        return json(res, 200, { access_token, expires_in });
+      }
       if (sub === 'revoke' && req.method === 'POST') {
         st.sessions.clear(); st.codes.clear(); st.txns.clear();
         for (const r of st.refresh.values()) r.revoked = true;
