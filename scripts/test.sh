@@ -11,6 +11,7 @@ say() { printf '\n== %s\n' "$*"; }
 say "cargo fmt, clippy, unit tests"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 cargo test
 
 say "build (local variant)"

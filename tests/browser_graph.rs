@@ -26,20 +26,30 @@ async fn setup() -> (GraphClient, Rc<RefCell<Vec<bool>>>, Value) {
         vec![format!("{GRAPH}/Mail.Read")],
         token_source(calls.clone()),
     )
-    .with_policy(save_to_imis::retry::Policy { max_attempts: 3, base_ms: 50, cap_ms: 200 });
+    .with_policy(save_to_imis::retry::Policy {
+        max_attempts: 3,
+        base_ms: 50,
+        cap_ms: 200,
+    });
     let mailbox = control(GRAPH, "mailbox", None).await;
     (client, calls, mailbox["messages"][0].clone())
 }
 
 fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[wasm_bindgen_test]
 async fn lists_every_attachment_across_pages() {
     let (client, _, message) = setup().await;
     control(GRAPH, "settings", Some(json!({ "pageSize": 2 }))).await;
-    let list = client.list_attachments(message["restId"].as_str().unwrap()).await.unwrap();
+    let list = client
+        .list_attachments(message["restId"].as_str().unwrap())
+        .await
+        .unwrap();
     let expected = message["attachments"].as_array().unwrap();
     assert_eq!(list.len(), expected.len());
     for (got, want) in list.iter().zip(expected) {
@@ -48,9 +58,16 @@ async fn lists_every_attachment_across_pages() {
         assert_eq!(got.kind(), Some(AttachmentKind::File));
     }
     let requests = control(GRAPH, "requests", None).await;
-    let lists: Vec<_> = requests.as_array().unwrap().iter().filter(|r| r["path"].as_str().unwrap().contains("/attachments?")).collect();
+    let lists: Vec<_> = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["path"].as_str().unwrap().contains("/attachments?"))
+        .collect();
     assert!(lists.len() >= 2, "followed @odata.nextLink");
-    assert!(lists.iter().all(|r| !r["path"].as_str().unwrap().contains("contentBytes")));
+    assert!(lists
+        .iter()
+        .all(|r| !r["path"].as_str().unwrap().contains("contentBytes")));
 }
 
 #[wasm_bindgen_test]
@@ -58,7 +75,10 @@ async fn downloads_are_byte_exact() {
     let (client, calls, message) = setup().await;
     let msg = message["restId"].as_str().unwrap();
     for att in message["attachments"].as_array().unwrap() {
-        let bytes = client.download(msg, att["restId"].as_str().unwrap(), &|_| {}).await.unwrap();
+        let bytes = client
+            .download(msg, att["restId"].as_str().unwrap(), &|_| {})
+            .await
+            .unwrap();
         assert_eq!(hex(&bytes), att["sha256"].as_str().unwrap());
     }
     assert_eq!(*calls.borrow(), [false], "one token for the whole session");
@@ -68,18 +88,38 @@ async fn downloads_are_byte_exact() {
 async fn a_refused_token_is_replaced_once() {
     let (client, calls, message) = setup().await;
     let att = &message["attachments"][0];
-    control(GRAPH, "faults", Some(json!([{ "match": "$value", "status": 401, "times": 1 }]))).await;
+    control(
+        GRAPH,
+        "faults",
+        Some(json!([{ "match": "$value", "status": 401, "times": 1 }])),
+    )
+    .await;
     let notes = RefCell::new(Vec::new());
     let bytes = client
-        .download(message["restId"].as_str().unwrap(), att["restId"].as_str().unwrap(), &|n| notes.borrow_mut().push(n.to_string()))
+        .download(
+            message["restId"].as_str().unwrap(),
+            att["restId"].as_str().unwrap(),
+            &|n| notes.borrow_mut().push(n.to_string()),
+        )
         .await
         .unwrap();
     assert_eq!(hex(&bytes), att["sha256"].as_str().unwrap());
     assert_eq!(*calls.borrow(), [false, true]);
     assert_eq!(notes.borrow().len(), 1);
 
-    control(GRAPH, "faults", Some(json!([{ "match": "$value", "status": 401, "times": 2 }]))).await;
-    let err = client.download(message["restId"].as_str().unwrap(), att["restId"].as_str().unwrap(), &|_| {}).await;
+    control(
+        GRAPH,
+        "faults",
+        Some(json!([{ "match": "$value", "status": 401, "times": 2 }])),
+    )
+    .await;
+    let err = client
+        .download(
+            message["restId"].as_str().unwrap(),
+            att["restId"].as_str().unwrap(),
+            &|_| {},
+        )
+        .await;
     assert_eq!(err, Err(GraphError::Unauthorized));
 }
 
@@ -87,15 +127,27 @@ async fn a_refused_token_is_replaced_once() {
 async fn retry_after_is_honoured() {
     let (client, _, message) = setup().await;
     let att = &message["attachments"][1];
-    control(GRAPH, "faults", Some(json!([{ "match": "$value", "status": 429, "retryAfter": 2, "times": 1 }]))).await;
+    control(
+        GRAPH,
+        "faults",
+        Some(json!([{ "match": "$value", "status": 429, "retryAfter": 2, "times": 1 }])),
+    )
+    .await;
     let notes = RefCell::new(Vec::new());
     let start = now_ms();
     let bytes = client
-        .download(message["restId"].as_str().unwrap(), att["restId"].as_str().unwrap(), &|n| notes.borrow_mut().push(n.to_string()))
+        .download(
+            message["restId"].as_str().unwrap(),
+            att["restId"].as_str().unwrap(),
+            &|n| notes.borrow_mut().push(n.to_string()),
+        )
         .await
         .unwrap();
     let waited = now_ms() - start;
-    assert!(waited >= 2000.0, "retried after {waited} ms, sooner than Retry-After");
+    assert!(
+        waited >= 2000.0,
+        "retried after {waited} ms, sooner than Retry-After"
+    );
     assert_eq!(hex(&bytes), att["sha256"].as_str().unwrap());
     assert!(notes.borrow()[0].contains("429"), "{:?}", notes.borrow());
     let values: Vec<f64> = control(GRAPH, "requests", None)
@@ -115,20 +167,43 @@ async fn a_cut_connection_is_read_again_and_busy_gives_up_after_the_cap() {
     let (client, _, message) = setup().await;
     let msg = message["restId"].as_str().unwrap();
     let att = &message["attachments"][0];
-    control(GRAPH, "faults", Some(json!([{ "match": "$value", "cutAfterBytes": 100, "times": 1 }]))).await;
-    let bytes = client.download(msg, att["restId"].as_str().unwrap(), &|_| {}).await.unwrap();
+    control(
+        GRAPH,
+        "faults",
+        Some(json!([{ "match": "$value", "cutAfterBytes": 100, "times": 1 }])),
+    )
+    .await;
+    let bytes = client
+        .download(msg, att["restId"].as_str().unwrap(), &|_| {})
+        .await
+        .unwrap();
     assert_eq!(hex(&bytes), att["sha256"].as_str().unwrap());
 
-    control(GRAPH, "faults", Some(json!([{ "match": "$value", "status": 503, "times": 5 }]))).await;
-    let err = client.download(msg, att["restId"].as_str().unwrap(), &|_| {}).await;
-    assert_eq!(err, Err(GraphError::Throttled { status: 503, attempts: 3 }));
+    control(
+        GRAPH,
+        "faults",
+        Some(json!([{ "match": "$value", "status": 503, "times": 5 }])),
+    )
+    .await;
+    let err = client
+        .download(msg, att["restId"].as_str().unwrap(), &|_| {})
+        .await;
+    assert_eq!(
+        err,
+        Err(GraphError::Throttled {
+            status: 503,
+            attempts: 3
+        })
+    );
 }
 
 #[wasm_bindgen_test]
 async fn unknown_items_give_graphs_own_error() {
     let (client, _, _) = setup().await;
     match client.list_attachments("AAMk_no-such-message").await {
-        Err(GraphError::Http { status, code, .. }) => assert_eq!((status, code.as_str()), (404, "ErrorItemNotFound")),
+        Err(GraphError::Http { status, code, .. }) => {
+            assert_eq!((status, code.as_str()), (404, "ErrorItemNotFound"))
+        }
         other => panic!("{other:?}"),
     }
 }

@@ -61,7 +61,10 @@ mod tests {
     fn message_keys_are_short_and_stable() {
         let k = message_key("<CAF7b2d.board-papers.0001@mail.example.com>");
         assert_eq!(k.len(), 22);
-        assert_eq!(k, message_key(" <CAF7b2d.board-papers.0001@mail.example.com> "));
+        assert_eq!(
+            k,
+            message_key(" <CAF7b2d.board-papers.0001@mail.example.com> ")
+        );
         assert_ne!(k, message_key("<other@mail.example.com>"));
         // SHA-256("abc") starts ba7816bf8f01cfea.
         assert_eq!(message_key("abc"), "email:ba7816bf8f01cfea");

@@ -42,7 +42,10 @@ pub async fn control(base: &str, path: &str, body: Option<Value>) -> Value {
 pub fn token_source(calls: Rc<RefCell<Vec<bool>>>) -> TokenSource {
     let f = Closure::wrap(Box::new(move |scopes: JsValue, force: JsValue| -> Promise {
         calls.borrow_mut().push(force.as_bool().unwrap_or(false));
-        let scope = js_sys::Array::from(&scopes).get(0).as_string().unwrap_or_default();
+        let scope = js_sys::Array::from(&scopes)
+            .get(0)
+            .as_string()
+            .unwrap_or_default();
         future_to_promise(async move {
             let minted = control(IDP, "mint", Some(serde_json::json!({ "scope": scope }))).await;
             Ok(JsValue::from_str(minted["access_token"].as_str().unwrap()))

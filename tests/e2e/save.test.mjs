@@ -12,17 +12,24 @@ after(async () => h?.close());
 beforeEach(async () => h.reset());
 
 const sample = () => h.graphMailbox().then((m) => m.messages[0]);
+const DEMO_CLIENT = "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43";
+
+/** Setup pointing at the stand-ins (with `overrides`), then iMIS sign-in. */
+async function ready(pane, overrides = {}) {
+  await fillSetup(pane, {
+    clientId: DEMO_CLIENT,
+    authority: `${h.urls.idp}/${(await h.graphMailbox()).tenantId}/`,
+    imisUrl: h.urls.imis,
+    ...overrides,
+  });
+  await signInImis(pane);
+}
 
 test("saves the sample email and every attachment byte for byte", { timeout: 180_000 }, async () => {
   const message = await sample();
   const { context, pane } = await openPane(h);
   assert.equal(await pane.locator("#email-subject").textContent(), message.subject);
-  await fillSetup(pane, {
-    clientId: "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43",
-    authority: `${h.urls.idp}/${(await h.graphMailbox()).tenantId}/`,
-    imisUrl: h.urls.imis,
-  });
-  await signInImis(pane);
+  await ready(pane);
   assert.match(await pane.locator("#contacts").textContent(), /Alex Member \(23001\)/);
   const started = Date.now();
   await saveAndWait(context, pane);
@@ -47,5 +54,101 @@ test("saves the sample email and every attachment byte for byte", { timeout: 180
   }
   const rows = await pane.locator("#summary-list li[data-status=saved]").count();
   assert.equal(rows, message.attachments.length);
+  await context.close();
+});
+
+test("without a client ID the email is saved, the attachments are not, and the pane says why", { timeout: 120_000 }, async () => {
+  const message = await sample();
+  const { context, pane } = await openPane(h);
+  await ready(pane, { clientId: "" });
+  const pages = context.pages().length;
+  await saveAndWait(context, pane, { expectPopup: false });
+  assert.equal(context.pages().length, pages, "no sign-in popup");
+  assert.match(await pane.locator("#summary-notice").textContent(), /Attachments were not included.*Application \(client\) ID/);
+  const state = await h.imisState();
+  assert.equal(state.activities.length, 1);
+  assert.equal(field(state.activities[0].entity, "DESCRIPTION"), message.subject);
+  assert.equal(state.documents.filter((d) => d.DocumentTypeId !== "FOL" && d.Path.startsWith("$/Common/Email/")).length, 0);
+  assert.equal((await h.graphRequests()).length, 0, "Graph was never called");
+  await context.close();
+});
+
+test("Graph refusing the token once gets a fresh token and every attachment still saves", { timeout: 120_000 }, async () => {
+  const message = await sample();
+  await control(h.urls.graph, "/faults", [{ match: "$value", status: 401, times: 1 }]);
+  const { context, pane } = await openPane(h);
+  await ready(pane);
+  await saveAndWait(context, pane);
+  const state = await h.imisState();
+  const files = state.documents.filter((d) => d.DocumentTypeId !== "FOL");
+  assert.deepEqual(files.map((d) => d.sha256).sort(), message.attachments.map((a) => a.sha256).sort());
+  const statuses = (await h.graphRequests()).filter((r) => r.path.endsWith("$value")).map((r) => r.status);
+  assert.deepEqual(statuses.filter((s) => s === 401), [401]);
+  assert.equal(await pane.locator("#summary-list li[data-status=failed]").count(), 0);
+  await context.close();
+});
+
+test("a hostile attachment name shows as text and saves under a safe name", { timeout: 120_000 }, async () => {
+  const hostile = "<img src=x onerror=alert(1)>.pdf";
+  const seeded = await control(h.urls.graph, "/messages", {
+    mailbox: "dana.staff@example.org",
+    ewsId: "AAMkADhostile+message/0002==",
+    subject: "<script>alert('subject')</script> Invoice",
+    from: { name: "<b>Mallory</b>", address: "alex.member@example.com" },
+    to: [{ name: "Dana Staff", address: "dana.staff@example.org" }],
+    cc: [],
+    sentDateTime: "2026-11-21T10:00:00Z",
+    internetMessageId: "<hostile.0002@mail.example.com>",
+    bodyText: "<img src=x onerror=alert(2)>",
+    attachments: [{ ewsId: "AAMkADhostile+att/0001==", kind: "file", name: hostile, contentType: "application/pdf", file: "files/agenda.pdf" }],
+  });
+  const { context, pane, dialogs } = await openPane(h, { message: seeded.ewsId });
+  assert.equal(await pane.locator("#email-subject").textContent(), "<script>alert('subject')</script> Invoice");
+  assert.equal(await pane.locator("#attachments .name").first().textContent(), hostile);
+  assert.equal(await pane.locator("img").count(), 0, "no element injected");
+  await ready(pane);
+  await saveAndWait(context, pane);
+  assert.equal(await pane.locator("img").count(), 0);
+  assert.deepEqual(dialogs, [], "no script ran");
+  const files = (await h.imisState()).documents.filter((d) => d.DocumentTypeId !== "FOL");
+  assert.equal(files.length, 1);
+  assert.equal(files[0].Name, "_img src=x onerror=alert(1)_.pdf");
+  assert.match(await pane.locator("#summary-list").textContent(), /<img src=x onerror=alert\(1\)>\.pdf: stored as/);
+  await context.close();
+});
+
+test("saving twice makes no duplicates", { timeout: 120_000 }, async () => {
+  const message = await sample();
+  const { context, pane } = await openPane(h);
+  await ready(pane);
+  await saveAndWait(context, pane);
+  await pane.locator("#summary").evaluate((el) => el.removeAttribute("data-state"));
+  await saveAndWait(context, pane, { expectPopup: false });
+  assert.match(await pane.locator("#summary-activity").textContent(), /already saved/);
+  assert.equal(await pane.locator("#summary-list li[data-status=alreadySaved]").count(), message.attachments.length);
+  const state = await h.imisState();
+  assert.equal(state.activities.length, 1);
+  assert.equal(state.documents.filter((d) => d.DocumentTypeId !== "FOL").length, message.attachments.length);
+  assert.equal(state.documents.filter((d) => d.DocumentTypeId === "FOL").length, 4, "three fixture folders and one for the email");
+  await context.close();
+});
+
+test("Setup refuses a client ID that is not a GUID and a URL that is not https, and keeps no secret", { timeout: 120_000 }, async () => {
+  const { context, pane } = await openPane(h);
+  await fillSetup(pane, { clientId: "my-app", imisUrl: "http://imis.example.org" });
+  assert.match(await pane.locator('.field-error[data-for="clientId"]').textContent(), /not an Application \(client\) ID/);
+  assert.match(await pane.locator('.field-error[data-for="imisUrl"]').textContent(), /must start with https:\/\//);
+  assert.equal(await pane.locator("#setup").isVisible(), true);
+  assert.deepEqual(await control(h.urls.outlook, "/roaming"), {}, "nothing saved while invalid");
+
+  await ready(pane);
+  await saveAndWait(context, pane);
+  const roaming = JSON.stringify(await control(h.urls.outlook, "/roaming"));
+  assert.match(roaming, new RegExp(DEMO_CLIENT));
+  const storage = await pane.locator("body").evaluate(() => JSON.stringify({ ...localStorage }));
+  for (const where of [roaming, storage]) {
+    assert.doesNotMatch(where, /eyJ[\w-]+\.eyJ/, "no JWT");
+    assert.doesNotMatch(where, /imis-demo-pass|dana-demo-pass/, "no password");
+  }
   await context.close();
 });
