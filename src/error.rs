@@ -21,6 +21,8 @@ pub enum GraphError {
     },
     #[error("Microsoft Graph kept answering {status} (busy) after {attempts} attempts; try again in a few minutes.")]
     Throttled { status: u16, attempts: u32 },
+    #[error("The draft has not reached the mail server yet, so its attachments cannot be read. Wait a minute and save again.")]
+    NotSynced,
     #[error("Could not reach Microsoft Graph ({0}). Check the network connection and try again.")]
     Network(String),
     #[error("Microsoft Graph sent an answer this add-in cannot read: {0}")]

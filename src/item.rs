@@ -25,6 +25,9 @@ pub enum AttachmentKind {
 pub struct AttachmentInfo {
     /// The attachment id in Graph's (REST) form, converted by the host.
     pub id: String,
+    /// The id Office.js knows it by (for `getAttachmentContentAsync`).
+    #[serde(default)]
+    pub office_id: String,
     pub name: String,
     #[serde(default)]
     pub content_type: String,
@@ -33,6 +36,9 @@ pub struct AttachmentInfo {
     pub kind: AttachmentKind,
     #[serde(default)]
     pub is_inline: bool,
+    /// Where a cloud attachment lives (its link), when the host tells.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// Read or compose: compose comes in a later step, the seam is here.
@@ -55,6 +61,13 @@ pub struct MailItem {
     /// delegated); `None` means `/me`.
     #[serde(default)]
     pub shared_mailbox: Option<String>,
+    /// The host could not tell whether the item is in a shared mailbox (it lacks
+    /// `getSharedPropertiesAsync`).
+    #[serde(default)]
+    pub mailbox_unknown: bool,
+    /// The host can hand over attachment content itself (`getAttachmentContentAsync`).
+    #[serde(default)]
+    pub host_content: bool,
     #[serde(default)]
     pub subject: String,
     pub from: Address,

@@ -4,8 +4,11 @@
 //! `report` (what happened). `settings`, `names` and `retry` are the pure rules they
 //! use; `error` the error types. This file only exports; errors become JS values here.
 
+pub mod body;
+pub mod encode;
 pub mod error;
 pub mod graph;
+pub mod host;
 pub mod http;
 pub mod imis;
 pub mod item;
@@ -15,6 +18,7 @@ pub mod report;
 pub mod retry;
 pub mod save;
 pub mod settings;
+pub mod slots;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -27,9 +31,11 @@ use wasm_bindgen_futures::future_to_promise;
 
 use error::{Error, HostError, ImisError};
 use graph::{GraphClient, TokenSource};
+use host::HostContent;
 use imis::model::Contact;
 use imis::ImisClient;
-use item::MailItem;
+use item::{MailItem, Mode};
+use retry::Policy;
 use settings::{Cloud, RawSettings, Settings};
 
 /// iMIS tokens are dropped this long before iMIS says they expire.
@@ -42,6 +48,7 @@ struct ImisSession {
 
 struct Inner {
     tokens: TokenSource,
+    host_content: HostContent,
     extra_clouds: Vec<Cloud>,
     settings: RefCell<Settings>,
     imis: RefCell<Option<ImisSession>>,
@@ -56,9 +63,14 @@ pub struct App {
 #[wasm_bindgen]
 impl App {
     /// `getGraphToken(scopes, forceRefresh)` returns a Promise of an access token;
+    /// `readAttachment(officeId)` a Promise of Office's `{format, content}`;
     /// `extraClouds` lists sign-in hosts allowed besides Microsoft's, each with its Graph.
     #[wasm_bindgen(constructor)]
-    pub fn new(get_graph_token: Function, extra_clouds: JsValue) -> Result<App, JsValue> {
+    pub fn new(
+        get_graph_token: Function,
+        read_attachment: Function,
+        extra_clouds: JsValue,
+    ) -> Result<App, JsValue> {
         let extra_clouds: Vec<Cloud> = if extra_clouds.is_undefined() || extra_clouds.is_null() {
             Vec::new()
         } else {
@@ -69,6 +81,7 @@ impl App {
         Ok(App {
             inner: Rc::new(Inner {
                 tokens: TokenSource::new(get_graph_token),
+                host_content: HostContent::new(read_attachment),
                 extra_clouds,
                 settings: RefCell::new(settings),
                 imis: RefCell::new(None),
@@ -152,27 +165,51 @@ impl App {
             let settings = inner.settings.borrow().clone();
             let imis = imis_client(&inner)?;
             let plan = plan::build(&item, &settings, &contact, &selected);
-            let graph = settings.client_id.as_ref().map(|_| {
-                GraphClient::new(
+            let use_graph = settings.client_id.is_some() && !item.mailbox_unknown;
+            let graph = use_graph.then(|| {
+                let client = GraphClient::new(
                     settings.graph_api(),
                     item.shared_mailbox.clone(),
                     graph_scopes(&settings, &item),
                     inner.tokens.clone(),
-                )
+                );
+                match item.mode {
+                    Mode::Compose => client.with_policy(Policy::for_draft()),
+                    Mode::Read => client,
+                }
             });
-            let source = graph.as_ref().map(|graph| save::Source {
-                graph,
-                message_id: &item.rest_id,
-            });
-            let emit = |event: report::Event| {
-                let _ = on_event.call1(&JsValue::NULL, &to_js(&event));
+            let sources = save::Sources {
+                graph: graph.as_ref().map(|g| (g, item.rest_id.as_str())),
+                host: item.host_content.then_some(&inner.host_content),
+                none_reason: no_source_reason(&settings, &item),
+                concurrency: settings.graph_concurrency,
             };
-            let result = save::run(&plan, &imis, source, &emit).await;
+            let emit: save::Emit = Rc::new(move |event: report::Event| {
+                let _ = on_event.call1(&JsValue::NULL, &to_js(&event));
+            });
+            let result = save::run(&plan, &imis, sources, emit).await;
             if let Err(Error::Imis(ImisError::SessionExpired)) = &result {
                 inner.imis.replace(None);
             }
             Ok(to_js(&result?))
         })
+    }
+}
+
+/// Why attachments cannot be read at all, for the report.
+fn no_source_reason(settings: &Settings, item: &MailItem) -> String {
+    if settings.client_id.is_none() {
+        "Attachments were not included: no Microsoft Entra app is set up for this add-in, \
+         and this version of Outlook cannot hand attachments to add-ins. An administrator must \
+         register the app and enter its Application (client) ID in Menu > Setup."
+            .to_string()
+    } else if item.mailbox_unknown {
+        "Attachments were not included: this version of Outlook cannot tell the add-in whether \
+         the email is in a shared mailbox, so it cannot know where to read them from. Save the \
+         email from Outlook on the web or the new Outlook to include them."
+            .to_string()
+    } else {
+        "Attachments were not included: they could not be read.".to_string()
     }
 }
 

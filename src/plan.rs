@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::imis::model::{generic_entity, Contact};
 use crate::imis::site;
-use crate::item::{AttachmentKind, MailItem};
+use crate::item::{AttachmentInfo, AttachmentKind, MailItem};
 use crate::names::{distinct_names, email_folder_name, safe_name};
 use crate::settings::Settings;
 
@@ -41,14 +41,38 @@ impl ActivityFields {
     }
 }
 
+/// How an attachment reaches iMIS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Handling {
+    /// Bytes as they are.
+    File,
+    /// An attached email, meeting or contact, stored as `.eml`, `.ics` or `.vcf`
+    /// (the extension follows the content type the download reports).
+    Item,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedAttachment {
+    /// Graph's (REST) id.
     pub id: String,
+    /// Office.js's id, for reading the content through the host.
+    pub office_id: String,
     /// As the email names it: shown to the user, never used as a path.
     pub name: String,
     pub stored_name: String,
     pub size: u64,
+    pub handling: Handling,
+}
+
+/// A cloud attachment: its bytes live elsewhere, so the link is kept with the activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Link {
+    pub id: String,
+    pub name: String,
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,6 +81,8 @@ pub struct LeftOut {
     pub id: String,
     pub name: String,
     pub reason: String,
+    /// Left out by choice (unticked, inline) rather than by a limit.
+    pub chosen: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,9 +94,8 @@ pub struct SavePlan {
     pub folder_parent: String,
     pub folder_name: String,
     pub attachments: Vec<PlannedAttachment>,
+    pub links: Vec<Link>,
     pub left_out: Vec<LeftOut>,
-    /// Why no attachment is saved at all, when that is so.
-    pub notice: Option<String>,
 }
 
 impl SavePlan {
@@ -78,11 +103,6 @@ impl SavePlan {
         format!("{}/{}", self.folder_parent, self.folder_name)
     }
 }
-
-pub const NO_CLIENT_ID_NOTICE: &str =
-    "Attachments were not included: no Microsoft Entra app is set up for \
-     this add-in. An administrator must register the app and enter its Application (client) ID \
-     in Menu > Setup.";
 
 /// `selected`: attachment ids the user left ticked.
 pub fn build(
@@ -96,6 +116,71 @@ pub fn build(
     } else {
         item.internet_message_id.clone()
     };
+
+    let mut chosen = Vec::new();
+    let mut links = Vec::new();
+    let mut left_out = Vec::new();
+    let leave = |a: &AttachmentInfo, reason: String, chosen: bool| LeftOut {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        reason,
+        chosen,
+    };
+    for a in &item.attachments {
+        if !selected.contains(&a.id) {
+            left_out.push(leave(a, "not ticked".into(), true));
+        } else if a.is_inline && !settings.include_inline {
+            left_out.push(leave(
+                a,
+                "inline image (a logo or picture in the text); Setup can include these".into(),
+                true,
+            ));
+        } else if a.kind == AttachmentKind::Cloud {
+            links.push(Link {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                url: a.url.clone(),
+            });
+        } else if a.size > settings.max_attachment_bytes {
+            left_out.push(leave(
+                a,
+                format!(
+                    "too large for iMIS: {} (the limit in Setup is {})",
+                    megabytes(a.size),
+                    megabytes(settings.max_attachment_bytes)
+                ),
+                false,
+            ));
+        } else {
+            chosen.push(a);
+        }
+    }
+    let names: Vec<String> = chosen
+        .iter()
+        .map(|a| match a.kind {
+            AttachmentKind::Item => {
+                safe_name(&format!("{}.eml", a.name.trim()), "attached item.eml")
+            }
+            _ => safe_name(&a.name, "attachment"),
+        })
+        .collect();
+    let attachments = chosen
+        .iter()
+        .zip(distinct_names(&names))
+        .map(|(a, stored_name)| PlannedAttachment {
+            id: a.id.clone(),
+            office_id: a.office_id.clone(),
+            name: a.name.clone(),
+            stored_name,
+            size: a.size,
+            handling: if a.kind == AttachmentKind::Item {
+                Handling::Item
+            } else {
+                Handling::File
+            },
+        })
+        .collect();
+
     let activity = ActivityFields {
         party_id: contact.party_id.clone(),
         activity_type: settings.activity_type.clone(),
@@ -108,57 +193,39 @@ pub fn build(
             },
             site::DESCRIPTION_MAX_CHARS,
         ),
-        note: bounded(&item.body_text, site::NOTE_MAX_CHARS),
+        note: bounded(&note(&item.body_text, &links), site::NOTE_MAX_CHARS),
         message_key: site::message_key(&message_id),
     };
 
-    let mut chosen = Vec::new();
-    let mut left_out = Vec::new();
-    for a in &item.attachments {
-        let reason = if !selected.contains(&a.id) {
-            Some("not ticked")
-        } else if a.is_inline {
-            Some("inline image in the email's body")
-        } else if a.kind != AttachmentKind::File {
-            Some("only file attachments are saved")
-        } else {
-            None
-        };
-        match reason {
-            Some(reason) => left_out.push(LeftOut {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                reason: reason.into(),
-            }),
-            None => chosen.push(a),
-        }
-    }
-    let safe: Vec<String> = chosen
-        .iter()
-        .map(|a| safe_name(&a.name, "attachment"))
-        .collect();
-    let attachments = chosen
-        .iter()
-        .zip(distinct_names(&safe))
-        .map(|(a, stored_name)| PlannedAttachment {
-            id: a.id.clone(),
-            name: a.name.clone(),
-            stored_name,
-            size: a.size,
-        })
-        .collect::<Vec<_>>();
-
-    let notice = (settings.client_id.is_none() && !attachments.is_empty())
-        .then(|| NO_CLIENT_ID_NOTICE.to_string());
     SavePlan {
         contact: contact.clone(),
         activity,
         folder_parent: settings.document_root.clone(),
         folder_name: email_folder_name(&item.date, &item.subject, &message_id),
         attachments,
+        links,
         left_out,
-        notice,
     }
+}
+
+/// The links first, so a long body can never push them out of the note.
+fn note(body: &str, links: &[Link]) -> String {
+    if links.is_empty() {
+        return body.to_string();
+    }
+    let mut text = String::from("Cloud attachments (links, not copied to iMIS):\n");
+    for l in links {
+        let url = l
+            .url
+            .as_deref()
+            .unwrap_or("(Outlook did not give the link)");
+        text.push_str(&format!("- {}: {url}\n", l.name));
+    }
+    format!("{text}\n{body}")
+}
+
+pub fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 /// iMIS dates: `YYYY-MM-DDTHH:MM:SS`, from the ISO 8601 date Office.js gives.
@@ -177,22 +244,29 @@ fn bounded(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::item::{Address, AttachmentInfo};
+    use crate::item::Address;
     use crate::settings::{validate, RawSettings};
 
-    fn item() -> MailItem {
-        let att = |id: &str, name: &str, kind, is_inline| AttachmentInfo {
+    fn att(id: &str, name: &str, kind: AttachmentKind, is_inline: bool) -> AttachmentInfo {
+        AttachmentInfo {
             id: id.into(),
+            office_id: format!("office-{id}"),
             name: name.into(),
             content_type: "application/pdf".into(),
             size: 10,
             kind,
             is_inline,
-        };
+            url: None,
+        }
+    }
+
+    fn item() -> MailItem {
         MailItem {
             mode: Default::default(),
             rest_id: "AAMk_1".into(),
             shared_mailbox: None,
+            mailbox_unknown: false,
+            host_content: true,
             subject: "  Board papers ".into(),
             from: Address {
                 name: "Alex".into(),
@@ -209,19 +283,16 @@ mod tests {
                 att("c", "logo.png", AttachmentKind::File, true),
                 att("d", "Fwd: minutes", AttachmentKind::Item, false),
                 att("e", "<b>x</b>.pdf", AttachmentKind::File, false),
+                AttachmentInfo {
+                    url: Some("https://contoso.sharepoint.com/plan.docx".into()),
+                    ..att("f", "plan.docx", AttachmentKind::Cloud, false)
+                },
             ],
         }
     }
 
-    fn settings(client_id: &str) -> Settings {
-        validate(
-            &RawSettings {
-                client_id: client_id.into(),
-                ..Default::default()
-            },
-            &[],
-        )
-        .unwrap()
+    fn settings(raw: RawSettings) -> Settings {
+        validate(&raw, &[]).unwrap()
     }
 
     fn contact() -> Contact {
@@ -233,12 +304,12 @@ mod tests {
     }
 
     fn all_ids() -> Vec<String> {
-        ["a", "b", "c", "d", "e"].map(String::from).to_vec()
+        ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec()
     }
 
     #[test]
     fn activity_fields_follow_asis_mapping() {
-        let plan = build(&item(), &settings(""), &contact(), &[]);
+        let plan = build(&item(), &settings(RawSettings::default()), &contact(), &[]);
         let a = &plan.activity;
         assert_eq!(
             (a.party_id.as_str(), a.activity_type.as_str()),
@@ -266,57 +337,111 @@ mod tests {
         it.subject = "ü".repeat(400);
         it.body_text = "€".repeat(40_000);
         it.internet_message_id.clear();
-        let plan = build(&it, &settings(""), &contact(), &[]);
+        let plan = build(&it, &settings(RawSettings::default()), &contact(), &[]);
         assert_eq!(plan.activity.description.chars().count(), 255);
         assert_eq!(plan.activity.note.chars().count(), site::NOTE_MAX_CHARS);
         assert_eq!(plan.activity.message_key, site::message_key("AAMk_1"));
         it.subject = "   ".into();
-        assert_eq!(
-            build(&it, &settings(""), &contact(), &[])
-                .activity
-                .description,
-            "(no subject)"
-        );
+        let plan = build(&it, &settings(RawSettings::default()), &contact(), &[]);
+        assert_eq!(plan.activity.description, "(no subject)");
     }
 
     #[test]
-    fn attachments_chosen_named_and_left_out_with_reasons() {
+    fn every_kind_is_planned_with_safe_distinct_names() {
         let plan = build(
             &item(),
-            &settings("4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43"),
+            &settings(RawSettings::default()),
             &contact(),
             &all_ids(),
         );
         let stored: Vec<_> = plan
             .attachments
             .iter()
-            .map(|a| a.stored_name.as_str())
-            .collect();
-        assert_eq!(stored, ["agenda.pdf", "Agenda (2).pdf", "_b_x__b_.pdf"]);
-        assert_eq!(plan.attachments[2].name, "<b>x</b>.pdf");
-        let reasons: Vec<_> = plan
-            .left_out
-            .iter()
-            .map(|l| (l.id.as_str(), l.reason.as_str()))
+            .map(|a| (a.stored_name.as_str(), a.handling))
             .collect();
         assert_eq!(
-            reasons,
+            stored,
             [
-                ("c", "inline image in the email's body"),
-                ("d", "only file attachments are saved")
+                ("agenda.pdf", Handling::File),
+                ("Agenda (2).pdf", Handling::File),
+                ("Fwd_ minutes.eml", Handling::Item),
+                ("_b_x__b_.pdf", Handling::File),
             ]
         );
-        assert_eq!(plan.notice, None);
+        assert_eq!(plan.attachments[3].name, "<b>x</b>.pdf");
+        assert_eq!(plan.attachments[0].office_id, "office-a");
+        assert_eq!(
+            plan.links,
+            [Link {
+                id: "f".into(),
+                name: "plan.docx".into(),
+                url: Some("https://contoso.sharepoint.com/plan.docx".into())
+            }]
+        );
+        let left: Vec<_> = plan
+            .left_out
+            .iter()
+            .map(|l| (l.id.as_str(), l.chosen))
+            .collect();
+        assert_eq!(left, [("c", true)]);
+        assert!(plan.left_out[0].reason.starts_with("inline image"));
         assert!(plan
             .folder_path()
             .starts_with("$/Common/Email/2026-11-20 0930 Board papers ["));
     }
 
     #[test]
+    fn cloud_links_lead_the_note_and_survive_a_long_body() {
+        let mut it = item();
+        it.body_text = "x".repeat(50_000);
+        let plan = build(
+            &it,
+            &settings(RawSettings::default()),
+            &contact(),
+            &all_ids(),
+        );
+        assert!(plan.activity.note.starts_with(
+            "Cloud attachments (links, not copied to iMIS):\n- plan.docx: https://contoso.sharepoint.com/plan.docx\n\nxxx"
+        ));
+        assert_eq!(plan.activity.note.chars().count(), site::NOTE_MAX_CHARS);
+    }
+
+    #[test]
+    fn inline_images_follow_the_setting() {
+        let raw = RawSettings {
+            include_inline: "true".into(),
+            ..Default::default()
+        };
+        let plan = build(&item(), &settings(raw), &contact(), &all_ids());
+        assert!(plan.attachments.iter().any(|a| a.stored_name == "logo.png"));
+        assert!(plan.left_out.is_empty());
+    }
+
+    #[test]
+    fn attachments_over_the_limit_are_not_attempted() {
+        let mut it = item();
+        it.attachments[0].size = 3 * 1024 * 1024;
+        it.attachments[1].size = 0;
+        let raw = RawSettings {
+            max_attachment_mb: "2".into(),
+            ..Default::default()
+        };
+        let plan = build(&it, &settings(raw), &contact(), &all_ids());
+        let big = plan.left_out.iter().find(|l| l.id == "a").unwrap();
+        assert_eq!(
+            big.reason,
+            "too large for iMIS: 3.0 MB (the limit in Setup is 2.0 MB)"
+        );
+        assert!(!big.chosen);
+        let empty = plan.attachments.iter().find(|a| a.id == "b").unwrap();
+        assert_eq!((empty.size, empty.stored_name.as_str()), (0, "Agenda.pdf"));
+    }
+
+    #[test]
     fn unticked_attachments_are_left_out() {
         let plan = build(
             &item(),
-            &settings("4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43"),
+            &settings(RawSettings::default()),
             &contact(),
             &["b".to_string()],
         );
@@ -326,11 +451,5 @@ mod tests {
             .left_out
             .iter()
             .any(|l| l.id == "a" && l.reason == "not ticked"));
-    }
-
-    #[test]
-    fn without_a_client_id_the_plan_says_why_attachments_are_missing() {
-        let plan = build(&item(), &settings(""), &contact(), &all_ids());
-        assert_eq!(plan.notice.as_deref(), Some(NO_CLIENT_ID_NOTICE));
     }
 }

@@ -1,6 +1,8 @@
 //! What the save did, for the pane: progress events while it runs, and the final
 //! report of what was stored where, what failed and why.
 
+use std::cell::Cell;
+
 use serde::Serialize;
 
 use crate::imis::model::Contact;
@@ -15,12 +17,75 @@ pub enum Event<'a> {
         phase: &'static str,
         activity_id: Option<&'a str>,
     },
+    /// `phase`: waiting, downloading, uploading, retrying, saved, existing, failed,
+    /// linked, leftOut. `done`/`total` are bytes, for progress bars.
     #[serde(rename_all = "camelCase")]
     Attachment {
         id: &'a str,
         phase: &'static str,
         detail: Option<&'a str>,
+        done: Option<u64>,
+        total: Option<u64>,
     },
+}
+
+impl<'a> Event<'a> {
+    pub fn attachment(id: &'a str, phase: &'static str) -> Self {
+        Event::Attachment {
+            id,
+            phase,
+            detail: None,
+            done: None,
+            total: None,
+        }
+    }
+
+    pub fn detail(id: &'a str, phase: &'static str, detail: &'a str) -> Self {
+        Event::Attachment {
+            id,
+            phase,
+            detail: Some(detail),
+            done: None,
+            total: None,
+        }
+    }
+
+    pub fn bytes(id: &'a str, phase: &'static str, done: u64, total: u64) -> Self {
+        Event::Attachment {
+            id,
+            phase,
+            detail: None,
+            done: Some(done),
+            total: Some(total),
+        }
+    }
+}
+
+/// Says when a progress event is worth sending: every 2% or 256 KB, and at the end.
+pub struct Throttle {
+    total: u64,
+    step: u64,
+    next: Cell<u64>,
+}
+
+impl Throttle {
+    pub fn new(total: u64) -> Self {
+        let step = (total / 50).max(256 * 1024);
+        Throttle {
+            total,
+            step,
+            next: Cell::new(0),
+        }
+    }
+
+    pub fn due(&self, done: u64) -> bool {
+        if done >= self.next.get() || done >= self.total {
+            self.next.set(done + self.step);
+            true
+        } else {
+            false
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -36,6 +101,10 @@ pub enum Outcome {
     AlreadySaved {
         document_id: String,
         path: String,
+    },
+    /// A cloud attachment: its link is in the activity's note.
+    Linked {
+        url: Option<String>,
     },
     Failed {
         reason: String,
@@ -63,14 +132,46 @@ pub struct Report {
     pub folder: Option<String>,
     pub attachments: Vec<AttachmentResult>,
     pub left_out: Vec<LeftOut>,
+    /// Why attachments were not saved, or were read another way, when that is so.
     pub notice: Option<String>,
+    /// Where the attachments' content came from: "graph", "outlook" or none.
+    pub source: Option<&'static str>,
 }
 
-impl Report {
-    pub fn failed(&self) -> usize {
-        self.attachments
-            .iter()
-            .filter(|a| matches!(a.outcome, Outcome::Failed { .. }))
-            .count()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_sent_in_steps_and_at_the_end() {
+        let t = Throttle::new(100 * 1024 * 1024);
+        let sent: Vec<u64> = (0..=1600u64)
+            .map(|i| i * 64 * 1024)
+            .filter(|&d| t.due(d))
+            .collect();
+        assert_eq!(sent.len(), 51, "every 2% and the last");
+        assert_eq!(*sent.last().unwrap(), 100 * 1024 * 1024);
+        let small = Throttle::new(1000);
+        assert!(small.due(10));
+        assert!(!small.due(500));
+        assert!(small.due(1000));
+    }
+
+    #[test]
+    fn outcomes_serialise_flat_for_the_pane() {
+        let r = AttachmentResult {
+            id: "a".into(),
+            name: "a.pdf".into(),
+            stored_name: "a.pdf".into(),
+            size: 3,
+            outcome: Outcome::Saved {
+                document_id: "d1".into(),
+                path: "$/x/a.pdf".into(),
+            },
+        };
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["status"], "saved");
+        assert_eq!(json["documentId"], "d1");
+        assert_eq!(json["path"], "$/x/a.pdf");
     }
 }

@@ -21,6 +21,8 @@ pub struct Policy {
     pub max_attempts: u32,
     pub base_ms: u64,
     pub cap_ms: u64,
+    /// Retry 404 too: a draft saved moments ago is not in Graph until it syncs.
+    pub retry_not_found: bool,
 }
 
 impl Default for Policy {
@@ -29,6 +31,7 @@ impl Default for Policy {
             max_attempts: 5,
             base_ms: 500,
             cap_ms: 30_000,
+            retry_not_found: false,
         }
     }
 }
@@ -46,10 +49,21 @@ pub struct Attempt<'a> {
 }
 
 impl Policy {
+    /// For a compose-mode item: about half a minute of retries while it syncs.
+    pub fn for_draft() -> Self {
+        Policy {
+            max_attempts: 8,
+            base_ms: 1_000,
+            cap_ms: 8_000,
+            retry_not_found: true,
+        }
+    }
+
     /// `jitter` in [0, 1): spreads retries of parallel downloads apart.
     pub fn decide(&self, attempt: Attempt, jitter: f64) -> Decision {
         let status = attempt.status;
-        let retryable = matches!(status, None | Some(429 | 500 | 502 | 503 | 504));
+        let retryable = matches!(status, None | Some(429 | 500 | 502 | 503 | 504))
+            || (self.retry_not_found && status == Some(404));
         match status {
             Some(401) if !attempt.token_refreshed => return Decision::RefreshToken,
             Some(_) if !retryable => return Decision::Done,
@@ -61,6 +75,7 @@ impl Policy {
         let reason = match status {
             Some(429) => "Graph is throttling (429)".to_string(),
             Some(503) => "Graph is busy (503)".to_string(),
+            Some(404) => "the draft is not on the server yet".to_string(),
             Some(code) => format!("Graph answered {code}"),
             None => "the connection failed".to_string(),
         };
@@ -143,6 +158,7 @@ mod tests {
             max_attempts: 30,
             base_ms: 500,
             cap_ms: 8_000,
+            retry_not_found: false,
         };
         let wait = |n, j| match p.decide(attempt(Some(503), None, n), j) {
             Decision::Wait { ms, .. } => ms,
@@ -166,6 +182,30 @@ mod tests {
             p.decide(attempt(Some(429), Some("1"), 5), 0.5),
             Decision::GiveUp
         );
+    }
+
+    #[test]
+    fn drafts_wait_for_their_sync_within_a_bound() {
+        let p = Policy::for_draft();
+        assert_eq!(
+            Policy::default().decide(attempt(Some(404), None, 1), 0.5),
+            Decision::Done
+        );
+        let mut total = 0;
+        for n in 1..p.max_attempts {
+            match p.decide(attempt(Some(404), None, n), 1.0) {
+                Decision::Wait { ms, reason } => {
+                    total += ms;
+                    assert!(reason.contains("not on the server yet"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(
+            p.decide(attempt(Some(404), None, p.max_attempts), 1.0),
+            Decision::GiveUp
+        );
+        assert!((20_000..=45_000).contains(&total), "{total}");
     }
 
     #[test]

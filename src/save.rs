@@ -1,27 +1,48 @@
 //! Runs a plan: the iMIS activity first (so the email is never lost), then the email's
-//! folder, then each attachment: downloaded from Graph, uploaded to iMIS. Every step is
-//! looked up before it is done, so a second save stores only what is missing.
+//! folder, then the attachments side by side, each downloaded (at most N from Graph at
+//! once) and uploaded (at most N at once), so downloads and uploads overlap. Every
+//! step is looked up before it is done, so a second save stores only what is missing.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
-use crate::error::{Error, ImisError};
+use futures_util::future::join_all;
+
+use crate::body::Body;
+use crate::error::{Error, GraphError, ImisError};
 use crate::graph::model::Attachment;
 use crate::graph::GraphClient;
+use crate::host::HostContent;
 use crate::imis::ImisClient;
-use crate::plan::{PlannedAttachment, SavePlan};
-use crate::report::{AttachmentResult, Event, Outcome, Report};
+use crate::plan::{Handling, PlannedAttachment, SavePlan};
+use crate::report::{AttachmentResult, Event, Outcome, Report, Throttle};
+use crate::slots::Slots;
 
-/// Where attachments come from; `None` when no Entra app is configured.
-pub struct Source<'a> {
-    pub graph: &'a GraphClient,
-    pub message_id: &'a str,
+/// Receives progress events; shared with upload callbacks, hence `Rc`.
+pub type Emit = Rc<dyn Fn(Event)>;
+
+/// Where attachment content can come from.
+pub struct Sources<'a> {
+    /// Microsoft Graph, when an Entra app is set up and the mailbox is known.
+    pub graph: Option<(&'a GraphClient, &'a str)>,
+    /// Outlook itself (`getAttachmentContentAsync`), when the host has it.
+    pub host: Option<&'a HostContent>,
+    /// Said when neither can be used.
+    pub none_reason: String,
+    /// At most this many downloads and this many uploads at once.
+    pub concurrency: usize,
+}
+
+enum Source<'a> {
+    Graph(&'a GraphClient, &'a str, HashMap<String, Attachment>),
+    Host(&'a HostContent),
 }
 
 pub async fn run(
     plan: &SavePlan,
     imis: &ImisClient,
-    source: Option<Source<'_>>,
-    emit: &dyn Fn(Event),
+    sources: Sources<'_>,
+    emit: Emit,
 ) -> Result<Report, Error> {
     emit(Event::Activity {
         phase: "saving",
@@ -49,13 +70,54 @@ pub async fn run(
         activity_id,
         activity_existed,
         folder: None,
-        attachments: Vec::new(),
+        attachments: plan
+            .links
+            .iter()
+            .map(|l| AttachmentResult {
+                id: l.id.clone(),
+                name: l.name.clone(),
+                stored_name: String::new(),
+                size: 0,
+                outcome: Outcome::Linked { url: l.url.clone() },
+            })
+            .collect(),
         left_out: plan.left_out.clone(),
-        notice: plan.notice.clone(),
+        notice: None,
+        source: None,
     };
-    let Some(source) = source.filter(|_| !plan.attachments.is_empty()) else {
+    for l in &plan.links {
+        emit(Event::attachment(&l.id, "linked"));
+    }
+    for l in plan.left_out.iter().filter(|l| !l.chosen) {
+        emit(Event::detail(&l.id, "leftOut", &l.reason));
+    }
+    if plan.attachments.is_empty() {
         return Ok(report);
+    }
+
+    let source = match choose_source(&sources).await {
+        Ok((source, notice)) => {
+            report.notice = notice;
+            source
+        }
+        Err(reason) => {
+            for a in &plan.attachments {
+                emit(Event::detail(&a.id, "failed", &reason));
+                report.attachments.push(result(
+                    a,
+                    Outcome::Failed {
+                        reason: reason.clone(),
+                    },
+                ));
+            }
+            report.notice = Some(reason);
+            return Ok(report);
+        }
     };
+    report.source = Some(match source {
+        Source::Graph(..) => "graph",
+        Source::Host(_) => "outlook",
+    });
 
     let folder = plan.folder_path();
     if imis.find_document(&folder).await?.is_none() {
@@ -64,112 +126,203 @@ pub async fn run(
     }
     report.folder = Some(folder.clone());
 
-    let listed = (source.graph.list_attachments(source.message_id).await).map(|list| {
-        list.into_iter()
-            .map(|a| (a.id.clone(), a))
-            .collect::<HashMap<_, _>>()
-    });
-    for planned in &plan.attachments {
-        let outcome = match &listed {
-            Ok(listed) => {
-                save_one(
-                    planned,
-                    listed.get(&planned.id),
-                    &folder,
-                    imis,
-                    &source,
-                    emit,
-                )
-                .await?
+    let downloads = Slots::new(sources.concurrency);
+    let uploads = Slots::new(sources.concurrency);
+    let step = Step {
+        imis,
+        source: &source,
+        folder: &folder,
+        downloads: &downloads,
+        uploads: &uploads,
+        emit: &emit,
+    };
+    let outcomes = join_all(plan.attachments.iter().map(|a| step.attachment(a))).await;
+    for (planned, outcome) in plan.attachments.iter().zip(outcomes) {
+        report.attachments.push(result(planned, outcome?));
+    }
+    Ok(report)
+}
+
+/// Graph when it can list the message's attachments; otherwise Outlook itself, with a
+/// notice saying why; an error (the reason) when neither can be used.
+async fn choose_source<'a>(sources: &Sources<'a>) -> Result<(Source<'a>, Option<String>), String> {
+    let graph_failure = match sources.graph {
+        Some((graph, message_id)) => match graph.list_attachments(message_id).await {
+            Ok(list) => {
+                let listed = list.into_iter().map(|a| (a.id.clone(), a)).collect();
+                return Ok((Source::Graph(graph, message_id, listed), None));
+            }
+            Err(e) => Some(e),
+        },
+        None => None,
+    };
+    match (sources.host, graph_failure) {
+        (Some(host), None) => Ok((Source::Host(host), None)),
+        (Some(host), Some(e)) => Ok((
+            Source::Host(host),
+            Some(format!(
+                "{e} The attachments were read through Outlook instead."
+            )),
+        )),
+        (None, Some(e)) => Err(format!("Attachments were not saved: {e}")),
+        (None, None) => Err(sources.none_reason.clone()),
+    }
+}
+
+fn result(planned: &PlannedAttachment, outcome: Outcome) -> AttachmentResult {
+    AttachmentResult {
+        id: planned.id.clone(),
+        name: planned.name.clone(),
+        stored_name: planned.stored_name.clone(),
+        size: planned.size,
+        outcome,
+    }
+}
+
+struct Step<'a> {
+    imis: &'a ImisClient,
+    source: &'a Source<'a>,
+    folder: &'a str,
+    downloads: &'a Slots,
+    uploads: &'a Slots,
+    emit: &'a Emit,
+}
+
+impl Step<'_> {
+    /// One attachment. Its failures become its outcome, so the others go on; only an
+    /// ended iMIS session stops the whole save (the user must sign in again).
+    async fn attachment(&self, planned: &PlannedAttachment) -> Result<Outcome, Error> {
+        let outcome = match self.try_attachment(planned).await {
+            Ok(outcome) => outcome,
+            Err(e @ Error::Imis(ImisError::SessionExpired | ImisError::NotSignedIn)) => {
+                return Err(e)
             }
             Err(e) => Outcome::Failed {
                 reason: e.to_string(),
             },
         };
-        let detail = match &outcome {
-            Outcome::Failed { reason } => Some(reason.as_str()),
-            _ => None,
-        };
-        let phase = match outcome {
-            Outcome::Saved { .. } => "saved",
-            Outcome::AlreadySaved { .. } => "existing",
-            Outcome::Failed { .. } => "failed",
-        };
-        emit(Event::Attachment {
-            id: &planned.id,
-            phase,
-            detail,
-        });
-        report.attachments.push(AttachmentResult {
-            id: planned.id.clone(),
-            name: planned.name.clone(),
-            stored_name: planned.stored_name.clone(),
-            size: planned.size,
-            outcome,
-        });
+        let id = planned.id.as_str();
+        match &outcome {
+            Outcome::Failed { reason } => (self.emit)(Event::detail(id, "failed", reason)),
+            Outcome::AlreadySaved { .. } => (self.emit)(Event::attachment(id, "existing")),
+            _ => (self.emit)(Event::attachment(id, "saved")),
+        }
+        Ok(outcome)
     }
-    Ok(report)
+
+    async fn try_attachment(&self, planned: &PlannedAttachment) -> Result<Outcome, Error> {
+        let id = planned.id.as_str();
+        let mut name = planned.stored_name.clone();
+        // An attached item's extension is known only from its content type, after download.
+        if planned.handling == Handling::File {
+            if let Some(done) = self.existing(&name).await? {
+                return Ok(done);
+            }
+        }
+        (self.emit)(Event::attachment(id, "waiting"));
+        let body = {
+            let _slot = self.downloads.take().await;
+            self.download(planned).await?
+        };
+        if planned.handling == Handling::Item {
+            name = item_name(&name, body.content_type.as_deref());
+            if let Some(done) = self.existing(&name).await? {
+                return Ok(done);
+            }
+        }
+        let _slot = self.uploads.take().await;
+        let emit = self.emit.clone();
+        let owned_id = planned.id.clone();
+        let throttle = Throttle::new(body.bytes);
+        let total = body.bytes;
+        let progress = Rc::new(move |sent: u64| {
+            if throttle.due(sent) {
+                emit(Event::bytes(&owned_id, "uploading", sent, total));
+            }
+        });
+        (self.emit)(Event::bytes(id, "uploading", 0, total));
+        let document_id = self
+            .imis
+            .upload_document(self.folder, &name, &body, progress)
+            .await?;
+        Ok(Outcome::Saved {
+            document_id,
+            path: format!("{}/{name}", self.folder),
+        })
+    }
+
+    async fn existing(&self, name: &str) -> Result<Option<Outcome>, Error> {
+        let path = format!("{}/{name}", self.folder);
+        Ok(self
+            .imis
+            .find_document(&path)
+            .await?
+            .map(|document_id| Outcome::AlreadySaved { document_id, path }))
+    }
+
+    async fn download(&self, planned: &PlannedAttachment) -> Result<Body, Error> {
+        let id = planned.id.as_str();
+        match self.source {
+            Source::Graph(graph, message_id, listed) => {
+                let total = listed.get(id).map(|a| a.size).ok_or_else(|| {
+                    GraphError::BadResponse(
+                        "Microsoft Graph does not list this attachment any more; reopen the email and try again."
+                            .into(),
+                    )
+                })?;
+                let throttle = Throttle::new(total);
+                let progress = |done: u64| {
+                    if throttle.due(done) {
+                        (self.emit)(Event::bytes(id, "downloading", done, total.max(done)));
+                    }
+                };
+                let on_retry = |why: &str| (self.emit)(Event::detail(id, "retrying", why));
+                Ok(graph.download(message_id, id, &progress, &on_retry).await?)
+            }
+            Source::Host(host) => {
+                (self.emit)(Event::bytes(id, "downloading", 0, planned.size));
+                Ok(host.content(&planned.office_id).await?)
+            }
+        }
+    }
 }
 
-/// One attachment. Failures of this attachment become its outcome, so the others go
-/// on; only an ended iMIS session stops the whole save (the user must sign in again).
-async fn save_one(
-    planned: &PlannedAttachment,
-    listed: Option<&Attachment>,
-    folder: &str,
-    imis: &ImisClient,
-    source: &Source<'_>,
-    emit: &dyn Fn(Event),
-) -> Result<Outcome, Error> {
-    let path = format!("{folder}/{}", planned.stored_name);
-    let attempt = async {
-        if let Some(document_id) = imis.find_document(&path).await? {
-            return Ok(Outcome::AlreadySaved {
-                document_id,
-                path: path.clone(),
-            });
-        }
-        if listed.is_none() {
-            return Ok(Outcome::Failed {
-                reason: "Microsoft Graph does not list this attachment any more; reopen the email and try again."
-                    .into(),
-            });
-        }
-        emit(Event::Attachment {
-            id: &planned.id,
-            phase: "downloading",
-            detail: None,
-        });
-        let on_retry = |why: &str| {
-            emit(Event::Attachment {
-                id: &planned.id,
-                phase: "retrying",
-                detail: Some(why),
-            })
-        };
-        let bytes = source
-            .graph
-            .download(source.message_id, &planned.id, &on_retry)
-            .await?;
-        emit(Event::Attachment {
-            id: &planned.id,
-            phase: "uploading",
-            detail: None,
-        });
-        let document_id = imis
-            .upload_document(folder, &planned.stored_name, &bytes)
-            .await?;
-        Ok::<_, Error>(Outcome::Saved {
-            document_id,
-            path: path.clone(),
-        })
+/// `.eml`, `.ics` or `.vcf`, from the content type Graph or Outlook reported.
+fn item_name(planned: &str, content_type: Option<&str>) -> String {
+    let stem = planned.strip_suffix(".eml").unwrap_or(planned);
+    let media = content_type
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let ext = match media.as_str() {
+        "text/calendar" => "ics",
+        "text/vcard" | "text/x-vcard" | "text/directory" => "vcf",
+        _ => "eml",
     };
-    match attempt.await {
-        Ok(outcome) => Ok(outcome),
-        Err(e @ Error::Imis(ImisError::SessionExpired | ImisError::NotSignedIn)) => Err(e),
-        Err(e @ (Error::Graph(_) | Error::Imis(_))) => Ok(Outcome::Failed {
-            reason: e.to_string(),
-        }),
-        Err(e) => Err(e),
+    format!("{stem}.{ext}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::item_name;
+
+    #[test]
+    fn item_extensions_follow_the_content_type() {
+        assert_eq!(
+            item_name("Fwd_ minutes.eml", Some("message/rfc822")),
+            "Fwd_ minutes.eml"
+        );
+        assert_eq!(
+            item_name("Board meeting.eml", Some("text/calendar; charset=utf-8")),
+            "Board meeting.ics"
+        );
+        assert_eq!(
+            item_name("Sam Board.eml", Some("text/vcard")),
+            "Sam Board.vcf"
+        );
+        assert_eq!(item_name("x.eml", None), "x.eml");
     }
 }

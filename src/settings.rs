@@ -10,6 +10,12 @@ use url::Url;
 pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com/common/";
 pub const DEFAULT_ACTIVITY_TYPE: &str = "EMAIL";
 pub const DEFAULT_DOCUMENT_ROOT: &str = "$/Common/Email";
+/// Graph allows 4 concurrent requests per app and mailbox; 3 leaves room for Outlook's own.
+pub const DEFAULT_GRAPH_CONCURRENCY: usize = 3;
+pub const MAX_GRAPH_CONCURRENCY: usize = 4;
+/// Largest attachment sent to iMIS, in MB (check the site's IIS request limit: the
+/// request is a third larger than the file, base64 in JSON).
+pub const DEFAULT_MAX_ATTACHMENT_MB: u64 = 100;
 
 /// iMIS system activity types that ASI tells sites never to use for emails.
 const SYSTEM_ACTIVITY_TYPES: [&str; 3] = ["DUES", "ORDER", "SALES"];
@@ -55,6 +61,12 @@ pub struct RawSettings {
     pub imis_url: String,
     pub activity_type: String,
     pub document_root: String,
+    /// Graph requests in flight at once, "1" to "4".
+    pub graph_concurrency: String,
+    /// "true" to save inline images (signature logos and the like) too.
+    pub include_inline: String,
+    /// iMIS's size limit for one attachment, in MB.
+    pub max_attachment_mb: String,
 }
 
 /// Settings after validation.
@@ -71,6 +83,9 @@ pub struct Settings {
     pub imis_url: String,
     pub activity_type: String,
     pub document_root: String,
+    pub graph_concurrency: usize,
+    pub include_inline: bool,
+    pub max_attachment_bytes: u64,
 }
 
 impl Settings {
@@ -205,6 +220,41 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
         );
     }
 
+    let graph_concurrency = match raw.graph_concurrency.trim() {
+        "" => DEFAULT_GRAPH_CONCURRENCY,
+        n => match n.parse::<usize>() {
+            Ok(n @ 1..=MAX_GRAPH_CONCURRENCY) => n,
+            _ => {
+                fail(
+                    "graphConcurrency",
+                    format!(
+                        "Parallel downloads must be a whole number from 1 to {MAX_GRAPH_CONCURRENCY} \
+                         (Microsoft Graph allows 4 at a time per mailbox)."
+                    ),
+                );
+                DEFAULT_GRAPH_CONCURRENCY
+            }
+        },
+    };
+
+    let include_inline = matches!(raw.include_inline.trim(), "true" | "on" | "yes");
+
+    let max_attachment_bytes = match raw.max_attachment_mb.trim() {
+        "" => DEFAULT_MAX_ATTACHMENT_MB * MB,
+        n => match n.parse::<u64>() {
+            Ok(n @ 1..=4096) => n * MB,
+            _ => {
+                fail(
+                    "maxAttachmentMb",
+                    "Size limit must be a whole number of MB from 1 to 4096: the largest \
+                     request your iMIS site accepts, less a third for encoding."
+                        .to_string(),
+                );
+                0
+            }
+        },
+    };
+
     if errors.is_empty() {
         Ok(Settings {
             client_id,
@@ -213,11 +263,16 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
             imis_url,
             activity_type,
             document_root,
+            graph_concurrency,
+            include_inline,
+            max_attachment_bytes,
         })
     } else {
         Err(errors)
     }
 }
+
+const MB: u64 = 1024 * 1024;
 
 /// An Entra application id: 8-4-4-4-12 hex digits.
 pub fn is_guid(s: &str) -> bool {
@@ -421,6 +476,43 @@ mod tests {
         assert_eq!(
             (s.activity_type.as_str(), s.document_root.as_str()),
             ("MEETING", "$/Staff Mail")
+        );
+    }
+
+    #[test]
+    fn download_and_size_settings() {
+        let s = validate(&RawSettings::default(), &[]).unwrap();
+        assert_eq!(
+            (
+                s.graph_concurrency,
+                s.include_inline,
+                s.max_attachment_bytes
+            ),
+            (3, false, 100 * MB)
+        );
+        let r = RawSettings {
+            graph_concurrency: "4".into(),
+            include_inline: "true".into(),
+            max_attachment_mb: "200".into(),
+            ..Default::default()
+        };
+        let s = validate(&r, &[]).unwrap();
+        assert_eq!(
+            (
+                s.graph_concurrency,
+                s.include_inline,
+                s.max_attachment_bytes
+            ),
+            (4, true, 200 * MB)
+        );
+        let r = RawSettings {
+            graph_concurrency: "5".into(),
+            max_attachment_mb: "lots".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            fields(validate(&r, &[]).unwrap_err()),
+            ["graphConcurrency", "maxAttachmentMb"]
         );
     }
 

@@ -4,7 +4,10 @@
 
 mod common;
 
+use std::rc::Rc;
+
 use common::{control, IMIS};
+use save_to_imis::body::{Body, BodyBuilder};
 use save_to_imis::error::ImisError;
 use save_to_imis::imis::ImisClient;
 use save_to_imis::plan::ActivityFields;
@@ -31,6 +34,14 @@ fn activity(party: &str, key: &str) -> ActivityFields {
         note: "Hello ✓".into(),
         message_key: key.into(),
     }
+}
+
+fn body(bytes: &[u8]) -> Body {
+    let mut b = BodyBuilder::default();
+    for chunk in bytes.chunks(1000) {
+        b.push(chunk);
+    }
+    b.finish(None)
 }
 
 #[wasm_bindgen_test]
@@ -128,7 +139,7 @@ async fn folders_and_documents_round_trip() {
     assert!(imis.find_document(folder).await.unwrap().is_some());
     let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
     let id = imis
-        .upload_document(folder, "all bytes.bin", &bytes)
+        .upload_document(folder, "all bytes.bin", &body(&bytes), Rc::new(|_| {}))
         .await
         .unwrap();
     assert_eq!(
@@ -152,7 +163,8 @@ async fn folders_and_documents_round_trip() {
     assert_eq!(doc["DocumentTypeId"], "BIN");
     // A missing parent folder is iMIS's error, not a silent success.
     assert!(matches!(
-        imis.upload_document("$/Common/Nope", "x.txt", b"x").await,
+        imis.upload_document("$/Common/Nope", "x.txt", &body(b"x"), Rc::new(|_| {}))
+            .await,
         Err(ImisError::Http { status: 400, .. })
     ));
 }

@@ -4,10 +4,11 @@
 
 use std::cell::RefCell;
 
-use gloo_net::http::Request;
+use gloo_net::http::{Request, Response};
 
 use super::model::{self, Attachment, AttachmentPage};
 use super::tokens::TokenSource;
+use crate::body::{read_stream, Body, BodyBuilder};
 use crate::error::GraphError;
 use crate::http::{jitter, sleep};
 use crate::retry::{Attempt, Decision, Policy};
@@ -52,7 +53,8 @@ impl GraphClient {
         let mut url = model::attachments_url(&self.api, self.shared_mailbox.as_deref(), message_id);
         let mut all = Vec::new();
         loop {
-            let body = self.get(&url, &|_| {}).await?;
+            let read = async |r: Response| r.binary().await.map_err(|e| e.to_string());
+            let body = self.get(&url, &|_| {}, read).await?;
             let page: AttachmentPage = serde_json::from_slice(&body)
                 .map_err(|e| GraphError::BadResponse(format!("attachment list: {e}")))?;
             all.extend(page.value);
@@ -63,20 +65,30 @@ impl GraphClient {
         }
     }
 
-    /// One attachment's raw bytes from `/$value`.
+    /// One attachment's content from `/$value`, streamed and encoded a chunk at a time;
+    /// `progress` gets the bytes read so far.
     pub async fn download(
         &self,
         message_id: &str,
         attachment_id: &str,
+        progress: &dyn Fn(u64),
         on_retry: RetryNotice<'_>,
-    ) -> Result<Vec<u8>, GraphError> {
+    ) -> Result<Body, GraphError> {
         let url = model::content_url(
             &self.api,
             self.shared_mailbox.as_deref(),
             message_id,
             attachment_id,
         );
-        self.get(&url, on_retry).await
+        let read = async |r: Response| {
+            let content_type = r.headers().get("content-type");
+            let mut builder = BodyBuilder::default();
+            if let Some(stream) = r.body() {
+                read_stream(stream, &mut builder, progress).await?;
+            }
+            Ok(builder.finish(content_type))
+        };
+        self.get(&url, on_retry, read).await
     }
 
     async fn current_token(&self, force_refresh: bool) -> Result<String, GraphError> {
@@ -90,9 +102,14 @@ impl GraphClient {
         Ok(token)
     }
 
-    /// GET with retries; the whole body is read inside the loop, so a connection cut
-    /// mid-body counts as a failed attempt and the next one starts over.
-    async fn get(&self, url: &str, on_retry: RetryNotice<'_>) -> Result<Vec<u8>, GraphError> {
+    /// GET with retries; `read` takes the whole body inside the loop, so a connection
+    /// cut mid-body counts as a failed attempt and the next one starts over.
+    async fn get<T>(
+        &self,
+        url: &str,
+        on_retry: RetryNotice<'_>,
+        read: impl AsyncFn(Response) -> Result<T, String>,
+    ) -> Result<T, GraphError> {
         let mut token_refreshed = false;
         let mut force_refresh = false;
         let mut number = 0;
@@ -105,8 +122,8 @@ impl GraphClient {
                 .send()
                 .await;
             let (status, retry_after, failure) = match sent {
-                Ok(response) if response.ok() => match response.binary().await {
-                    Ok(bytes) => return Ok(bytes),
+                Ok(response) if response.ok() => match read(response).await {
+                    Ok(body) => return Ok(body),
                     Err(e) => (
                         None,
                         None,
@@ -136,6 +153,7 @@ impl GraphClient {
                             status: s,
                             attempts: number,
                         },
+                        Some(404) => GraphError::NotSynced,
                         _ => failure,
                     })
                 }

@@ -1,12 +1,15 @@
 //! The iMIS REST calls the save makes, each a small async function. The bearer token
 //! lives in this struct only, in memory.
 
-use base64::Engine;
+use std::rc::Rc;
+
 use gloo_net::http::{Request, RequestBuilder};
 use serde_json::Value;
 
 use super::model::{self, Contact};
 use super::site;
+use super::upload::post_blob;
+use crate::body::Body;
 use crate::error::ImisError;
 
 #[derive(Clone)]
@@ -158,19 +161,38 @@ impl ImisClient {
         document_id(&created, "creating the email's folder")
     }
 
+    /// Uploads one document; `progress` gets the content bytes sent so far.
     pub async fn upload_document(
         &self,
         parent: &str,
         name: &str,
-        bytes: &[u8],
+        body: &Body,
+        progress: Rc<dyn Fn(u64)>,
     ) -> Result<String, ImisError> {
-        let (head, tail) = model::document_parts(name, parent, &site::document_type(name));
-        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-        let body = [head.as_str(), encoded.as_str(), tail].concat();
         let what = format!("uploading {name}");
-        let created = self
-            .send(Request::post(&self.url("/api/Document")), Some(body), &what)
-            .await?;
+        let (head, tail) = model::document_parts(name, parent, &site::document_type(name));
+        let blob = body
+            .to_blob(&head, tail)
+            .map_err(|detail| ImisError::BadResponse {
+                what: what.clone(),
+                detail,
+            })?;
+        let total = blob.size().max(1.0);
+        let bytes = body.bytes as f64;
+        let sent = Rc::new(move |loaded: f64| progress((loaded / total * bytes) as u64));
+        let bearer = format!("Bearer {}", self.token);
+        let headers = [
+            ("Authorization", bearer.as_str()),
+            ("Content-Type", "application/json"),
+            ("Accept", "application/json"),
+        ];
+        let (status, text) = post_blob(&self.url("/api/Document"), &headers, &blob, sent)
+            .await
+            .map_err(|detail| ImisError::Network {
+                site: self.site.clone(),
+                detail,
+            })?;
+        let created = self.answer(status, &text, &what)?;
         document_id(&created, &what)
     }
 
@@ -199,8 +221,13 @@ impl ImisClient {
         .map_err(|e| network(&self.site, e))?;
         let status = sent.status();
         let text = sent.text().await.map_err(|e| network(&self.site, e))?;
+        self.answer(status, &text, what)
+    }
+
+    /// A JSON answer, or the error its status means.
+    fn answer(&self, status: u16, text: &str, what: &str) -> Result<Value, ImisError> {
         match status {
-            200..=299 => serde_json::from_str(&text).map_err(|e| ImisError::BadResponse {
+            200..=299 => serde_json::from_str(text).map_err(|e| ImisError::BadResponse {
                 what: what.to_string(),
                 detail: e.to_string(),
             }),
@@ -208,7 +235,7 @@ impl ImisClient {
             _ => Err(ImisError::Http {
                 what: what.to_string(),
                 status,
-                message: model::error_message(&text).replace(&self.token, "[token]"),
+                message: model::error_message(text).replace(&self.token, "[token]"),
             }),
         }
     }

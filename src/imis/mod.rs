@@ -3,5 +3,6 @@
 pub mod client;
 pub mod model;
 pub mod site;
+pub mod upload;
 
 pub use client::ImisClient;

@@ -64,7 +64,7 @@ export async function startHarness() {
  * Opens the simulated Outlook on a message, clicks the ribbon's Save to iMIS and
  * returns the page, its context and the pane's frame locator.
  */
-export async function openPane(h, { message } = {}) {
+export async function openPane(h, { message, requirements, mode } = {}) {
   const context = await h.browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   const dialogs = [];
@@ -72,8 +72,12 @@ export async function openPane(h, { message } = {}) {
     dialogs.push(d.message());
     d.dismiss();
   });
-  const query = message ? `?message=${encodeURIComponent(message)}` : "";
-  await page.goto(`${h.urls.outlook}/${query}`);
+  const query = new URLSearchParams({
+    ...(message && { message }),
+    ...(requirements && { requirements }),
+    ...(mode && { mode }),
+  });
+  await page.goto(`${h.urls.outlook}/?${query}`);
   await page.click("#save-to-imis-button");
   const pane = page.frameLocator("#taskpane");
   await pane.locator("#email").waitFor({ state: "visible", timeout: 30_000 });

@@ -57,18 +57,30 @@ test("saves the sample email and every attachment byte for byte", { timeout: 180
   await context.close();
 });
 
-test("without a client ID the email is saved, the attachments are not, and the pane says why", { timeout: 120_000 }, async () => {
+test("without a client ID the attachments come through Outlook itself", { timeout: 120_000 }, async () => {
   const message = await sample();
   const { context, pane } = await openPane(h);
   await ready(pane, { clientId: "" });
   const pages = context.pages().length;
   await saveAndWait(context, pane, { expectPopup: false });
   assert.equal(context.pages().length, pages, "no sign-in popup");
+  const files = (await h.imisState()).documents.filter((d) => d.DocumentTypeId !== "FOL");
+  assert.deepEqual(files.map((d) => d.sha256).sort(), message.attachments.map((a) => a.sha256).sort());
+  assert.equal((await h.graphRequests()).length, 0, "Graph was never called");
+  await context.close();
+});
+
+test("without a client ID on an Outlook that cannot hand over attachments, the email is saved without them", { timeout: 120_000 }, async () => {
+  const message = await sample();
+  const { context, pane } = await openPane(h, { requirements: "Mailbox:1.7" });
+  await ready(pane, { clientId: "" });
+  await saveAndWait(context, pane, { expectPopup: false });
   assert.match(await pane.locator("#summary-notice").textContent(), /Attachments were not included.*Application \(client\) ID/);
   const state = await h.imisState();
   assert.equal(state.activities.length, 1);
   assert.equal(field(state.activities[0].entity, "DESCRIPTION"), message.subject);
-  assert.equal(state.documents.filter((d) => d.DocumentTypeId !== "FOL" && d.Path.startsWith("$/Common/Email/")).length, 0);
+  assert.equal(state.documents.filter((d) => d.DocumentTypeId !== "FOL").length, 0);
+  assert.equal(await pane.locator("#summary-list li[data-status=failed]").count(), message.attachments.length);
   assert.equal((await h.graphRequests()).length, 0, "Graph was never called");
   await context.close();
 });

@@ -20,11 +20,12 @@ async function start() {
     return;
   }
   core = await import("../../pkg/save_to_imis.js");
-  app = new core.App(graphTokenSource(() => settings), config.extraClouds);
+  app = new core.App(graphTokenSource(() => settings), host.readAttachment, config.extraClouds);
   wireEvents();
   item = await host.readItem();
-  view.showEmail(item);
-  if (!applySettings({ ...config.defaults, ...host.loadSettings() })) {
+  const ok = applySettings({ ...config.defaults, ...host.loadSettings() });
+  view.showEmail(item, Boolean(settings?.includeInline));
+  if (!ok) {
     openSetup();
     return;
   }
@@ -88,21 +89,24 @@ function handleError(e) {
 }
 
 const PHASES = {
-  downloading: "Downloading from Outlook…",
-  uploading: "Uploading to iMIS…",
+  waiting: "Waiting…",
+  downloading: "Downloading",
+  uploading: "Uploading to iMIS",
   saved: "Saved",
   existing: "Already in iMIS",
+  linked: "Cloud file: its link is saved with the email",
 };
 
 function onEvent(event) {
   if (event.type === "activity") {
     view.status(event.phase === "saving" ? "Saving the email…" : `Email saved (activity ${event.activityId}); saving attachments…`);
-  } else {
-    const text = event.phase === "failed" ? `Failed: ${event.detail}`
-      : event.phase === "retrying" ? `Retrying: ${event.detail}`
-      : PHASES[event.phase] ?? event.phase;
-    view.attachmentState(event.id, event.phase, text);
+    return;
   }
+  const text = event.phase === "failed" ? `Failed: ${event.detail}`
+    : event.phase === "retrying" ? `Retrying: ${event.detail}`
+    : event.phase === "leftOut" ? `Not saved: ${event.detail}`
+    : PHASES[event.phase] ?? event.phase;
+  view.attachmentState(event.id, event.phase, text, event.done, event.total);
 }
 
 async function save() {

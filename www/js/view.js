@@ -39,15 +39,19 @@ export function formatSize(bytes) {
 
 export function fillSetup(values) {
   for (const input of $("setup").elements) {
-    if (input.name) input.value = values[input.name] ?? "";
+    if (!input.name) continue;
+    if (input.type === "checkbox") input.checked = values[input.name] === "true";
+    else input.value = values[input.name] ?? "";
   }
   setupErrors([]);
 }
 
+/** Every field as a string (checkboxes "true" or ""), as the core reads them. */
 export function readSetup() {
   const values = {};
   for (const input of $("setup").elements) {
-    if (input.name) values[input.name] = input.value.trim();
+    if (!input.name) continue;
+    values[input.name] = input.type === "checkbox" ? (input.checked ? "true" : "") : input.value.trim();
   }
   return values;
 }
@@ -75,42 +79,59 @@ export function readImisSignIn() {
 
 // The email
 
-export function showEmail(item) {
+/** The email and its attachments; inline images listed apart, ticked only when Setup includes them. */
+export function showEmail(item, includeInline) {
   $("email-subject").textContent = item.subject || "(no subject)";
   $("email-from").textContent = item.from.name ? `${item.from.name} <${item.from.address}>` : item.from.address;
-  const list = $("attachments");
-  list.replaceChildren(
-    ...item.attachments.map((a) => {
-      const box = el("input", { type: "checkbox", checked: !a.isInline && a.kind === "file" });
-      box.dataset.id = a.id;
-      const row = el(
-        "li",
-        {},
-        el("label", {}, box, " ", el("span", { className: "name", textContent: a.name }),
-          el("span", { className: "size", textContent: formatSize(a.size) })),
-        el("span", { className: "state" }),
-      );
-      row.dataset.id = a.id;
-      return row;
-    }),
-  );
+  const row = (a) => {
+    const box = el("input", { type: "checkbox", checked: !a.isInline || includeInline });
+    box.dataset.id = a.id;
+    const size = a.kind === "cloud" ? "cloud file" : formatSize(a.size);
+    const li = el(
+      "li",
+      {},
+      el("label", {}, box, " ", el("span", { className: "name", textContent: a.name }),
+        el("span", { className: "size", textContent: size })),
+      el("progress", { max: 1, value: 0, hidden: true }),
+      el("span", { className: "state" }),
+    );
+    li.dataset.id = a.id;
+    return li;
+  };
+  $("attachments").replaceChildren(...item.attachments.filter((a) => !a.isInline).map(row));
+  $("inline-attachments").replaceChildren(...item.attachments.filter((a) => a.isInline).map(row));
+  show("inline-heading", item.attachments.some((a) => a.isInline));
   show("attachments-empty", item.attachments.length === 0);
   show("email");
 }
 
+const rows = () => [...$("attachments").children, ...$("inline-attachments").children];
+
 export function selectedAttachments() {
-  return [...$("attachments").querySelectorAll("input[type=checkbox]")].filter((b) => b.checked).map((b) => b.dataset.id);
+  return rows().map((r) => r.querySelector("input[type=checkbox]")).filter((b) => b.checked).map((b) => b.dataset.id);
 }
 
 function rowFor(id) {
-  return [...$("attachments").children].find((row) => row.dataset.id === id);
+  return rows().find((row) => row.dataset.id === id);
 }
 
-export function attachmentState(id, phase, text) {
-  const state = rowFor(id)?.querySelector(".state");
-  if (!state) return;
+export function attachmentState(id, phase, text, done, total) {
+  const row = rowFor(id);
+  if (!row) return;
+  const state = row.querySelector(".state");
+  const bar = row.querySelector("progress");
   state.dataset.phase = phase;
-  state.textContent = text;
+  const moving = done != null && total;
+  state.textContent = moving ? `${text}: ${formatSize(done)} of ${formatSize(total)}` : text;
+  bar.hidden = !(moving || phase === "saved" || phase === "existing");
+  if (moving) {
+    bar.max = total;
+    bar.value = done;
+    bar.dataset.phase = phase;
+  } else if (!bar.hidden) {
+    bar.max = 1;
+    bar.value = 1;
+  }
 }
 
 // Contacts
@@ -148,6 +169,7 @@ export function showReport(report) {
     const text = {
       saved: `${a.name}: stored as ${a.path}`,
       alreadySaved: `${a.name}: already stored as ${a.path}`,
+      linked: `${a.name}: cloud file, its link is saved with the email (${a.url ?? "no link given"})`,
       failed: `${a.name}: not saved. ${a.reason}`,
     }[a.status];
     const li = el("li", { textContent: text });
@@ -155,7 +177,10 @@ export function showReport(report) {
     return li;
   });
   for (const l of report.leftOut) {
-    if (l.reason !== "not ticked") lines.push(el("li", { textContent: `${l.name}: left out (${l.reason})` }));
+    if (l.reason === "not ticked") continue;
+    const li = el("li", { textContent: `${l.name}: not saved (${l.reason})` });
+    li.dataset.status = "leftOut";
+    lines.push(li);
   }
   $("summary-list").replaceChildren(...lines);
   $("summary").dataset.state = "done";

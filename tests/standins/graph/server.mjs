@@ -36,7 +36,7 @@
 //                                             ApplicationThrottled with Retry-After: 1 (Graph allows 4).
 //
 // Standalone: `node tests/standins/graph/server.mjs` (GRAPH_PORT 3300, STANDIN_HOST 127.0.0.1,
-// IDP_JWKS_URL default https://{STANDIN_HOST}:{IDP_PORT or 3200}/jwks, GRAPH_MAILBOX_FILE default
+// IDP_JWKS_URL default https://{STANDIN_HOST}:{IDP_PORT or 3200}/common/discovery/v2.0/keys, GRAPH_MAILBOX_FILE default
 // tests/fixtures/mailbox.json, certificate from .local/certs/). Tokens are never logged.
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
@@ -404,7 +404,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     host, port: Number(env.GRAPH_PORT || 3300),
     tls: { key: readFileSync(resolve(certs, 'key.pem')), cert: readFileSync(resolve(certs, 'cert.pem')) },
     mailboxFile: env.GRAPH_MAILBOX_FILE ? resolve(env.GRAPH_MAILBOX_FILE) : undefined,
-    jwksUrl: env.IDP_JWKS_URL || `https://${host}:${env.IDP_PORT || 3200}/jwks`,
+    jwksUrl: env.IDP_JWKS_URL || `https://${host}:${env.IDP_PORT || 3200}/common/discovery/v2.0/keys`,
   });
   console.log(`graph stand-in listening on ${server.url}`);
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close().then(() => process.exit(0)));
