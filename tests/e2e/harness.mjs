@@ -21,22 +21,29 @@ export const imisUser = imisFixture.users[0];
 const cert = readFileSync(new URL("../../.local/certs/cert.pem", import.meta.url));
 
 export function control(base, path, body) {
+  return send(`${base}/_control${path}`, body === undefined ? "GET" : "POST", "application/json",
+    body === undefined ? undefined : JSON.stringify(body));
+}
+
+/** An iMIS token for the fixture's staff user, straight from the stand-in's `/token`. */
+export async function imisToken(base) {
+  const form = new URLSearchParams({ grant_type: "password", username: imisUser.username, password: imisUser.password });
+  return (await send(`${base}/token`, "POST", "application/x-www-form-urlencoded", form.toString())).access_token;
+}
+
+function send(url, method, contentType, body) {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}/_control${path}`, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { "Content-Type": "application/json" },
-      ca: cert,
-    }, (res) => {
+    const req = request(url, { method, headers: { "Content-Type": contentType }, ca: cert }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString();
-        if (res.statusCode >= 300) reject(new Error(`control ${path}: HTTP ${res.statusCode} ${text}`));
+        if (res.statusCode >= 300) reject(new Error(`${method} ${url}: HTTP ${res.statusCode} ${text}`));
         else resolve(res.headers["content-type"]?.includes("json") ? JSON.parse(text) : text);
       });
     });
     req.on("error", reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
+    req.end(body);
   });
 }
 

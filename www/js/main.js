@@ -20,6 +20,8 @@ async function start() {
     return;
   }
   core = await import("../../pkg/save_to_imis.js");
+  // Sizes only, for the benchmark and support: no email content, no token.
+  globalThis.saveToImisDiagnostics = () => ({ wasmMemoryBytes: core.wasmMemoryBytes() });
   app = new core.App(graphTokenSource(() => settings), host.readAttachment, config.extraClouds);
   wireEvents();
   item = await host.readItem();

@@ -19,6 +19,7 @@ const DANA = FIXTURE.users[0];
 const BOARD = FIXTURE.messages[0];
 const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const enc = encodeURIComponent;
+const same = (a, b) => String(a).toLowerCase() === String(b).toLowerCase();
 
 execFileSync('bash', ['scripts/certs.sh', '.local/certs'], { cwd: REPO }); // idempotent
 const tls = { key: readFileSync(`${REPO}.local/certs/key.pem`), cert: readFileSync(`${REPO}.local/certs/cert.pem`) };
@@ -207,6 +208,54 @@ test('/users/{mailbox}: own mailbox with Mail.Read, another only with Mail.Read.
   await graphError(await get(attachments(SHARED.ewsId), { auth: shared }), 404, 'ErrorItemNotFound');
   await graphError(await get(attachments(BOARD.ewsId, '', 'users/board@example.org'), { auth: shared }), 404, 'ErrorItemNotFound');
   await graphError(await get(attachments(SHARED.ewsId, '', `users/${toRestId('00000000-0000-0000-0000-000000000000')}`)), 404, 'ErrorInvalidUser');
+});
+
+test('the shared-mailbox fixture message: through /users/{mailbox} with Mail.Read.Shared only', async () => {
+  await control('/reset', {});
+  const team = FIXTURE.messages.find((m) => m.mailbox === 'team@example.org');
+  assert.ok(team, 'tests/fixtures/mailbox.json has a message in team@example.org');
+  assert.ok(!FIXTURE.users.some((u) => same(u.mail, team.mailbox)), 'an unknown address resolves without a users entry');
+  assert.ok([team.ewsId, ...team.attachments.map((a) => a.ewsId)].every((id) => /[/+]/.test(id)), 'ids need converting');
+  const shared = await token({ scp: 'Mail.Read Mail.Read.Shared' });
+  const list = (await (await get(attachments(team.ewsId, '', `users/${enc(team.mailbox)}`), { auth: shared })).json()).value;
+  assert.deepEqual(list.map((a) => [a.id, a.name, a.size]), team.attachments.map((a) => [toRestId(a.ewsId), a.name, fileBytes(a.file).length]));
+  for (const a of team.attachments) {
+    const res = await get(attachments(team.ewsId, `/${enc(toRestId(a.ewsId))}/$value`, `users/${enc(team.mailbox)}`), { auth: shared });
+    assert.equal(sha(Buffer.from(await res.arrayBuffer())), sha(fileBytes(a.file)));
+  }
+  await graphError(await get(attachments(team.ewsId), { auth: shared }), 404, 'ErrorItemNotFound');
+  await graphError(await get(attachments(team.ewsId, '', `users/${enc(team.mailbox)}`)), 403, 'ErrorAccessDenied');
+});
+
+test('hide: a message answers 404 on every /v1.0 path for the window, then as before', async () => {
+  await control('/reset', {});
+  const restId = toRestId(BOARD.ewsId), att = toRestId(BOARD.attachments[0].ewsId);
+  const paths = [attachments(BOARD.ewsId), attachments(BOARD.ewsId, `/${att}`), attachments(BOARD.ewsId, `/${att}/$value`),
+    attachments(BOARD.ewsId, '?$select=name', `users/${enc(DANA.mail)}`)];
+  const t0 = Date.now();
+  const hid = await control(`/messages/${enc(BOARD.ewsId)}/hide`, { ms: 500 });
+  assert.deepEqual([hid.ewsId, hid.restId], [BOARD.ewsId, restId]);
+  assert.ok(Math.abs(Date.parse(hid.hiddenUntil) - (t0 + 500)) < 200);
+  for (const path of paths) await graphError(await get(path), 404, 'ErrorItemNotFound');
+  assert.equal((await get('/v1.0/me')).status, 200, 'other requests are not affected');
+  assert.equal((await fetch(`${base}/_control/messages/${enc(BOARD.ewsId)}`)).status, 200, 'the control API still sees it');
+  assert.equal((await fetch(`${base}/_control/attachments/${att}/content`)).status, 200);
+  await new Promise((r) => setTimeout(r, Math.max(0, Date.parse(hid.hiddenUntil) - Date.now() + 20)));
+  for (const path of paths) assert.equal((await get(path)).status, 200, path);
+
+  await control(`/messages/${restId}/hide`, { ms: 60_000 }); // by REST id too
+  await graphError(await get(paths[0]), 404, 'ErrorItemNotFound');
+  assert.equal((await control(`/messages/${restId}/hide`, { ms: 0 })).hiddenUntil, null);
+  assert.equal((await get(paths[0])).status, 200, 'ms 0 ends the window');
+  await control(`/messages/${restId}/hide`, { ms: 60_000 });
+  await control('/reset', {});
+  assert.equal((await get(paths[0])).status, 200, 'reset ends it');
+
+  const post = (path, body) => fetch(`${base}/_control${path}`, { method: 'POST', body: JSON.stringify(body) });
+  assert.equal((await post(`/messages/${restId}/hide`, {})).status, 400);
+  assert.equal((await post(`/messages/${restId}/hide`, { ms: -1 })).status, 400);
+  assert.equal((await post('/messages/AAMkADnope=/hide', { ms: 10 })).status, 404);
+  await control('/reset', {});
 });
 
 test('GET /v1.0/me: the token user', async () => {

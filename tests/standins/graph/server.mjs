@@ -14,7 +14,8 @@
 // an id still holding '/' or '+' answers 400 ErrorInvalidIdMalformed.
 //
 // Control endpoints (tests only; no auth; CORS-enabled; JSON unless noted):
-//   POST /_control/reset                      reload the fixture; clear faults, request log and settings
+//   POST /_control/reset                      reload the fixture; clear faults, hidden messages, request log
+//                                             and settings
 //   POST /_control/messages                   add or replace a message given in the fixture format
 //                                             (attachments by `file` relative to the fixture's folder,
 //                                             `base64`, or `generate: {size, seed}` — see generate.mjs);
@@ -22,6 +23,13 @@
 //   GET  /_control/mailbox                    {tenantId, users, messages}: messages in the fixture
 //                                             format plus restId, and per attachment restId, size, sha256
 //   GET  /_control/messages/{ewsId|restId}    one message, same shape
+//   POST /_control/messages/{ewsId|restId}/hide   {ms}: for the next ms milliseconds every /v1.0 request
+//                                             about that message (list, one attachment, $value) answers
+//                                             404 ErrorItemNotFound, like a draft saved in Outlook that has
+//                                             not synced yet (saveAsync docs: "until the item is synced, using
+//                                             the itemId will return an error"); ms 0 ends it. Answers
+//                                             {ewsId, restId, hiddenUntil: ISO time or null}. The control
+//                                             endpoints keep answering for it (Outlook itself has the draft).
 //   GET  /_control/attachments/{restId|ewsId}/content   the raw bytes (the reference attachment: its
 //                                             sourceUrl as text/uri-list)
 //   POST /_control/faults                     append [{match, status?, retryAfter?, times?=1,
@@ -169,12 +177,12 @@ export async function start({ host = '127.0.0.1', port = 3300, tls, mailboxFile 
     : jwksUrl ? createRemoteJWKSet(new URL(jwksUrl), { [customFetch]: fetchTrusting(tls.cert) })
       : (() => { throw new Error('graph stand-in: pass jwksUrl or publicKeys'); })();
   const baseDir = dirname(mailboxFile);
-  let fixture, messages, faults, log, settings, inFlight = 0;
+  let fixture, messages, faults, log, settings, hidden, inFlight = 0;
   const reset = () => {
     settings = { pageSize: 20, concurrencyLimit: null };
     fixture = JSON.parse(readFileSync(mailboxFile, 'utf8'));
     messages = new Map(fixture.messages.map((m) => loadMessage(m, baseDir)).map((m) => [m.restId, m]));
-    faults = []; log = [];
+    faults = []; log = []; hidden = new Map(); // restId -> time (ms) until which /v1.0 answers 404
   };
   reset();
 
@@ -276,7 +284,8 @@ export async function start({ host = '127.0.0.1', port = 3300, tls, mailboxFile 
     if (!(own ? ['Mail.Read', 'Mail.ReadWrite'] : ['Mail.Read.Shared', 'Mail.ReadWrite.Shared']).some((s) => scopes.has(s))) return denied();
     if (/[/+]/.test(msgId) || /[/+]/.test(attId ?? '')) return sendError(ctx, 400, 'ErrorInvalidIdMalformed', 'Id is malformed.');
     const msg = messages.get(msgId);
-    if (!msg || !same(msg.fixture.mailbox, target.mail)) return sendError(ctx, 404, ...ERRORS[404]);
+    if (!msg || !same(msg.fixture.mailbox, target.mail) || (hidden.get(msg.restId) ?? 0) > Date.now())
+      return sendError(ctx, 404, ...ERRORS[404]);
 
     const params = url.searchParams, select = params.get('$select')?.split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = select?.find((p) => !SELECTABLE.has(p));
@@ -317,8 +326,8 @@ export async function start({ host = '127.0.0.1', port = 3300, tls, mailboxFile 
       for await (const chunk of req) chunks.push(chunk);
       try { body = chunks.length ? JSON.parse(Buffer.concat(chunks)) : {}; } catch { return fail(400, 'the body is not JSON'); }
     }
-    const [, kind, rawId, content = ''] = /^\/(messages|attachments)\/(.+?)(\/content)?$/.exec(path) ?? [];
-    const route = `${method} ${kind ? `/${kind}/{id}${content}` : path}`, id = () => decodeURIComponent(rawId);
+    const [, kind, rawId, sub = ''] = /^\/(messages|attachments)\/(.+?)(\/content|\/hide)?$/.exec(path) ?? [];
+    const route = `${method} ${kind ? `/${kind}/{id}${sub}` : path}`, id = () => decodeURIComponent(rawId);
     switch (route) {
       case 'POST /reset': reset(); return json({ ok: true });
       case 'POST /messages': {
@@ -334,6 +343,14 @@ export async function start({ host = '127.0.0.1', port = 3300, tls, mailboxFile 
       case 'GET /messages/{id}': {
         const msg = findMessage(id());
         return msg ? json(await describe(msg)) : fail(404, 'no such message');
+      }
+      case 'POST /messages/{id}/hide': {
+        const msg = findMessage(id());
+        if (!msg) return fail(404, 'no such message');
+        if (!Number.isInteger(body.ms) || body.ms < 0) return fail(400, 'ms is a non-negative integer (milliseconds)');
+        const until = Date.now() + body.ms;
+        if (body.ms) hidden.set(msg.restId, until); else hidden.delete(msg.restId);
+        return json({ ewsId: msg.fixture.ewsId, restId: msg.restId, hiddenUntil: body.ms ? new Date(until).toISOString() : null });
       }
       case 'GET /attachments/{id}/content': {
         const att = findAttachment(id());

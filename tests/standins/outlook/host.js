@@ -1,17 +1,25 @@
 // The simulated Outlook page: message list, reading pane, the "Save to iMIS" ribbon button and the
 // task pane iframe. It is also the mailbox server for the office.js stand-in running in the pane
 // (protocol in office.js). Mailbox content is untrusted: it is rendered with text nodes only.
+// The list shows every mailbox's messages in the mailbox's order; users[0] is the signed-in user and a
+// message in another address's mailbox is labelled "<name> (shared)". ?mode=compose shows the selected
+// message as a draft being written; the pane's first saveAsync marks it saved (getItemIdAsync answers from
+// then on, for this page) and, with ?syncDelay=N, hides it from Graph for N ms (POST /_sim/messages/.../hide).
 const NS = 'office-sim';
 const HOST_VERSION = '15.20.8100.0'; // Outlook on the web reports the Exchange version here
 const DEFAULT_SETS = { mailbox: '1.13', dialogapi: '1.2', identityapi: '1.3' }; // NestedAppAuth not claimed
-const MODES = ['read']; // 'compose' comes with a later issue
+const MODES = ['read', 'compose'];
+const ITEM_NOT_SAVED = 9046;
+const DELEGATE_READ = 1; // Office.MailboxEnums.DelegatePermissions.Read
 
 const params = new URLSearchParams(location.search);
 const mode = params.get('mode') ?? 'read';
 const requirements = parseRequirements(params.get('requirements'));
+const syncDelay = Math.max(0, Math.trunc(Number(params.get('syncDelay') ?? 0)) || 0);
 const $ = (id) => document.getElementById(id);
-let mailbox = { paneUrl: '', users: [], messages: [] };
+let mailbox = { paneUrl: '', graphUrl: '', users: [], messages: [] };
 let selected = null;
+const saved = new Set(); // ewsIds of drafts the pane has saved (compose)
 let pane = null; // {frame, origin, message, roaming: Promise<object>} while the task pane is open
 
 // "Mailbox:1.8,NestedAppAuth:1.1" -> the default sets with those versions; version 0 removes a set.
@@ -43,15 +51,24 @@ async function getJson(path) {
   return r.json();
 }
 
-function userOf(m) {
-  const known = mailbox.users.find((u) => same(u.mail, m.mailbox))
-    ?? [...(m.to ?? []), ...(m.cc ?? [])].find((p) => same(p.address, m.mailbox));
-  return { displayName: known?.displayName ?? known?.name ?? m.mailbox.split('@')[0], emailAddress: m.mailbox };
+// A mailbox's display name: from users, else from the messages' recipients, else the address's local part.
+function mailboxName(address) {
+  const known = mailbox.users.find((u) => same(u.mail, address))
+    ?? mailbox.messages.flatMap((m) => [...(m.to ?? []), ...(m.cc ?? [])]).find((p) => same(p.address, address) && p.name);
+  return known?.displayName ?? known?.name ?? String(address).split('@')[0];
 }
+
+// The signed-in user (users[0]); with no users, the message's mailbox owner as before.
+function signedIn(m) {
+  const address = mailbox.users[0]?.mail ?? m.mailbox;
+  return { displayName: mailboxName(address), emailAddress: address };
+}
+const isShared = (m) => !same(m.mailbox, signedIn(m).emailAddress);
 
 function renderList() {
   $('message-list').replaceChildren(...mailbox.messages.map((m) => {
     const button = el('button', { type: 'button', onclick: () => select(m) },
+      ...(isShared(m) ? [el('span', { className: 'folder', textContent: `${mailboxName(m.mailbox)} (shared)` })] : []),
       el('span', { className: 'sender', textContent: m.from?.name ?? m.from?.address ?? '' }),
       el('span', { className: 'subject', textContent: m.subject ?? '' }));
     button.setAttribute('aria-current', String(m === selected));
@@ -61,12 +78,16 @@ function renderList() {
 
 function renderMessage(m) {
   const meta = (text) => el('p', { className: 'meta', textContent: text });
+  const draft = mode === 'compose', me = signedIn(m);
+  $('reading-pane').dataset.mode = mode;
   $('reading-pane').replaceChildren(...[
+    draft && el('p', { className: 'draft', textContent: 'Draft (being written)' }),
+    isShared(m) && meta(`Mailbox: ${mailboxName(m.mailbox)} <${m.mailbox}> (shared)`),
     el('h1', { textContent: m.subject ?? '' }),
-    meta(`From: ${person(m.from)}`),
+    meta(`From: ${draft ? person({ name: me.displayName, address: me.emailAddress }) : person(m.from)}`),
     meta(`To: ${(m.to ?? []).map(person).join('; ')}`),
     m.cc?.length && meta(`Cc: ${m.cc.map(person).join('; ')}`),
-    meta(`Sent: ${new Date(m.sentDateTime).toUTCString()}`),
+    !draft && meta(`Sent: ${new Date(m.sentDateTime).toUTCString()}`),
     el('ul', { id: 'attachments' }, ...(m.attachments ?? []).map((a) =>
       el('li', { textContent: `${a.name ?? a.subject ?? ''} (${a.size ?? '?'} bytes)` }))),
     el('pre', { id: 'body', textContent: m.bodyText ?? '' }),
@@ -87,7 +108,7 @@ function openPane() {
   if (pane || !selected) return;
   const src = new URL(params.get('pane') ?? mailbox.paneUrl, location.href);
   const frame = el('iframe', { id: 'taskpane', title: 'Save to iMIS', src: src.href });
-  const roaming = getJson(`/_sim/roaming?user=${encodeURIComponent(selected.mailbox)}`);
+  const roaming = getJson(`/_sim/roaming?user=${encodeURIComponent(signedIn(selected).emailAddress)}`);
   roaming.catch((e) => status(`Could not read roaming settings: ${e.message}`));
   pane = { frame, origin: src.origin, message: selected, roaming };
   $('taskpane-container').append(frame);
@@ -123,19 +144,39 @@ const api = {
     return toBase64(new Uint8Array(await r.arrayBuffer()));
   },
   async saveRoaming({ settings }, p) {
-    const r = await fetch(`/_sim/roaming?user=${encodeURIComponent(p.message.mailbox)}`,
+    const r = await fetch(`/_sim/roaming?user=${encodeURIComponent(signedIn(p.message).emailAddress)}`,
       { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(settings) });
     if (r.status === 413) throw officeError(9057);
     if (!r.ok) throw officeError(9019);
   },
-  sharedProperties() {
-    throw officeError(9020, 'The item is not in a shared folder or a shared mailbox.');
+  // SharedProperties of an item in another mailbox (docs: targetRestUrl + "/{api_version}/users/" + targetMailbox).
+  sharedProperties(_, p) {
+    if (!isShared(p.message)) throw officeError(9020, 'The item is not in a shared folder or a shared mailbox.');
+    const address = p.message.mailbox;
+    return { targetMailbox: address, targetRestUrl: mailbox.graphUrl, owner: address, delegatePermissions: DELEGATE_READ };
+  },
+  // saveAsync: the draft's EWS id. The first save starts the sync delay (Graph answers 404 for syncDelay ms).
+  async save(_, p) {
+    if (mode !== 'compose') throw officeError(9002, 'saveAsync is for compose mode.');
+    const { ewsId } = p.message;
+    if (!saved.has(ewsId) && syncDelay > 0) {
+      const r = await fetch(`/_sim/messages/${encodeURIComponent(ewsId)}/hide`,
+        { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ms: syncDelay }) });
+      if (!r.ok) { status(`Could not delay the draft's sync: ${r.status}`); throw officeError(9002, `the sync delay failed (${r.status})`); }
+    }
+    saved.add(ewsId);
+    return ewsId;
+  },
+  itemId(_, p) {
+    if (mode !== 'compose') throw officeError(9002, 'getItemIdAsync is for compose mode.');
+    if (!saved.has(p.message.ewsId)) throw officeError(ITEM_NOT_SAVED);
+    return p.message.ewsId;
   },
 };
 
 async function snapshot(p) {
   const { bodyText, bodyHtml, ...message } = p.message;
-  return { mode, message, user: userOf(p.message), roaming: await p.roaming, requirements, hostVersion: HOST_VERSION };
+  return { mode, message, user: signedIn(p.message), roaming: await p.roaming, requirements, hostVersion: HOST_VERSION };
 }
 
 window.addEventListener('message', async (event) => {

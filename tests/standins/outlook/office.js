@@ -1,13 +1,27 @@
 /* office.js stand-in, served by the simulated Outlook host (tests/standins/outlook/server.mjs).
  * The task pane loads it instead of Microsoft's office.js in demo and test builds. It provides the
- * standard Office API surface for Outlook in read mode and answers from the host page (its parent).
+ * standard Office API surface for Outlook, for a message in read or compose mode, and answers from the host
+ * page (its parent).
+ *
+ * Read mode (Office.MessageRead): itemId, itemType, itemClass, subject, normalizedSubject, conversationId,
+ *   internetMessageId, from, sender, to, cc, dateTimeCreated/Modified, attachments, body.getAsync.
+ * Compose mode (Office.MessageCompose, ?mode=compose on the host page): itemType and conversationId as plain
+ *   properties; subject.getAsync/setAsync; to/cc/bcc.getAsync -> EmailAddressDetails[]; body.getAsync;
+ *   from.getAsync (Mailbox 1.7) -> the signed-in user; saveAsync (1.3) -> the item's EWS id;
+ *   getAttachmentsAsync (1.8) -> AttachmentDetailsCompose[]; getItemIdAsync (1.8) -> Failed 9046 ItemNotSaved
+ *   until saveAsync has been called once (on this host page), then the EWS id. No itemId, no attachments.
+ * Both: getAttachmentContentAsync and getSharedPropertiesAsync (1.8: absent when the host claims less). A
+ *   message whose mailbox is not the signed-in user's is in a shared mailbox: getSharedPropertiesAsync gives
+ *   {targetMailbox, targetRestUrl, owner, delegatePermissions: Read}; for the user's own it fails 9020.
  *
  * Protocol (window.postMessage; every message is {ns: "office-sim", type, ...}):
  *   pane -> host  {type: "hello"}                           once, at load
  *   host -> pane  {type: "snapshot", snapshot: {mode, message, user, roaming, requirements, hostVersion}}
- *                 message: the Graph stand-in's message without its body; onReady waits for this
+ *                 message: the Graph stand-in's message without its body; user: the signed-in user (mailbox
+ *                 users[0]), whose message.mailbox may differ (shared); onReady waits for this
  *   pane -> host  {type: "request", id, method, args}       method: body {coercionType} | attachment {ewsId}
  *                                                           | saveRoaming {settings} | sharedProperties {}
+ *                                                           | save {} | itemId {}   (the last two: compose)
  *   host -> pane  {type: "response", id, value} or {type: "response", id, error: {code, message?}}
  * The pane only accepts messages from window.parent at the origin this script was served from; the host
  * only accepts messages from the task pane iframe at the pane URL's origin. Outside a host (no parent, or
@@ -21,15 +35,30 @@
  *   as the brief asks), MailboxEnums.RecipientType / RestVersion; learn.microsoft.com: AttachmentDetails (a
  *   cloud attachment's id is its URL), AttachmentContent / AttachmentContentFormat, Diagnostics (hostName
  *   "OutlookWebApp" and OWAView on the web), ContextInformation (Office.context.diagnostics: host, platform,
- *   version), PlatformType, SharedProperties (Failed when the item is not shared).
+ *   version), PlatformType, SharedProperties (Failed when the item is not shared; targetRestUrl is documented
+ *   as the REST base "currently https://outlook.office.com/api", used as targetRestUrl + "/{api_version}/users/"
+ *   + targetMailbox: ours is the Graph stand-in's origin, so that with "v1.0" it names the Graph stand-in);
+ *   AttachmentDetailsCompose (id is the EWS id on the web; url only for cloud; no contentType); MessageCompose
+ *   getItemIdAsync (error ItemNotSaved "The ID can't be retrieved until the item is saved."), saveAsync (value:
+ *   the item id; in cached mode it errors until synced), subject.setAsync (at most 255 characters), from.getAsync
+ *   (no recipientType for the sender, EmailAddressDetails); "Get and set item data in a compose form" (itemType
+ *   and conversationId are read directly in compose).
+ * - Microsoft's dist/outlook-web-16.01.debug.js in OfficeDev/office-js: MessageCompose defines to, cc, bcc,
+ *   conversationId, from (no itemId, subject string or attachments); MailboxEnums.DelegatePermissions (Read 1,
+ *   Write 2, DeleteOwn 4, DeleteAll 8, EditOwn 16, EditAll 32); OutlookErrorManager 9046 "ItemNotSaved";
+ *   getSharedPropertiesAsync (dispid 108), getAttachmentsAsync (149), getItemIdAsync (164) are host calls.
  * - Microsoft's outlook-web-16.01.debug.js (copy in OfficeDev/Office-Add-in-samples): AsyncResult has value
  *   and status, asyncContext only when given, error {name, message, code} only on failure; the Outlook error
  *   table (9002, 9003, 9019, 9020, 9043, 9054) with en-us messages (9019 and 9020 have none there; ours say
  *   what failed); convertToRestId/convertToEwsId
  *   ('/' <-> '-', '+' <-> '_', an invalid restVersion throws); EmailAddressDetails leaves out unknown fields.
  * Not verified: the name and message of error 9057, Office.initialize's reason, conversationId's format
- * (synthesized when the message has none), contentType of item attachments (by itemType).
- * Not provided yet: compose mode, shared items, Office.context.ui (dialogs), Office.auth.
+ * (synthesized when the message has none), contentType of item attachments (by itemType), the ids Outlook gives
+ * cloud attachments in compose (ours: the EWS id), what subject.setAsync does past 255 characters (the docs name
+ * an async DataExceedsMaximumSize error; ours throws), delegatePermissions in a shared mailbox (ours: Read), and
+ * whether Outlook before Mailbox 1.13 fails getSharedPropertiesAsync for a shared mailbox (not modelled: 1.8
+ * covers shared folders and shared mailboxes alike here).
+ * Not provided yet: appointments, recipients/body setAsync and addAsync, Office.context.ui (dialogs), Office.auth.
  */
 (function () {
   'use strict';
@@ -46,6 +75,7 @@
     9019: ['GenericSettingsError', 'The settings could not be saved.'],
     9020: ['GenericResponseError', 'The host could not answer the request.'],
     9043: ['AttachmentTypeNotSupported', 'The attachment type is not supported.'],
+    9046: ['ItemNotSaved', "The ID can't be retrieved until the item is saved."],
     9054: ['AttachmentDownloadFailed', 'Downloading the attachment failed.'],
     9057: ['RoamingSettingsExceededSize', 'Invalid parameter size. Roaming settings cannot exceed 32 KB size limit.'],
   };
@@ -64,6 +94,7 @@
       AttachmentContentFormat: { Base64: 'base64', Url: 'url', Eml: 'eml', ICalendar: 'iCalendar' },
       ItemType: { Message: 'message', Appointment: 'appointment' },
       RecipientType: { DistributionList: 'distributionList', User: 'user', ExternalUser: 'externalUser', Other: 'other' },
+      DelegatePermissions: { Read: 1, Write: 2, DeleteOwn: 4, DeleteAll: 8, EditOwn: 16, EditAll: 32 },
       OWAView: { OneColumnNarrow: 'OneColumnNarrow', OneColumn: 'OneColumn', TwoColumns: 'TwoColumns', ThreeColumns: 'ThreeColumns' },
     },
     context: undefined, // set when ready
@@ -158,45 +189,92 @@
     return { format: itemFormat, content: new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))) };
   }
 
-  function readItem(s, isSet) {
-    const m = s.message;
-    const domain = (address) => String(address).split('@').pop().toLowerCase();
-    const sender = (p) => p && { emailAddress: p.address, displayName: p.name };
-    const recipient = (p) => ({ ...sender(p),
-      recipientType: domain(p.address) === domain(s.user.emailAddress) ? 'user' : 'externalUser' });
+  const TYPES = { file: 'file', item: 'item', reference: 'cloud' };
+  const copy = (value) => (value === undefined ? value : JSON.parse(JSON.stringify(value)));
+  const domain = (address) => String(address).split('@').pop().toLowerCase();
+  const sender = (p) => p && { emailAddress: p.address, displayName: p.name }; // from/sender: no recipientType (docs)
+  const recipients = (s, list) => (list ?? []).map((p) => ({ ...sender(p),
+    recipientType: domain(p.address) === domain(s.user.emailAddress) ? 'user' : 'externalUser' }));
+  const conversationId = (m) => m.conversationId ?? syntheticConversationId(normalize(m.subject).toLowerCase());
+
+  // AttachmentDetails (read) or AttachmentDetailsCompose (compose: no contentType; a cloud file's link in url),
+  // and the fixture attachment behind each id for getAttachmentContentAsync.
+  function attachmentList(m, compose) {
     const raw = m.attachments ?? [];
-    const attachments = raw.map((a) => ({
-      id: a.kind === 'reference' ? a.sourceUrl ?? a.ewsId : a.ewsId,
-      name: a.name ?? a.subject ?? '',
-      contentType: a.contentType ?? (a.kind === 'item' ? ITEM_TYPES[a.itemType ?? 'message'] : 'application/octet-stream'),
-      size: a.size ?? 0,
-      attachmentType: { file: 'file', item: 'item', reference: 'cloud' }[a.kind ?? 'file'],
-      isInline: Boolean(a.isInline),
-    }));
-    const byId = new Map(attachments.map((d, i) => [d.id, raw[i]]));
-    const created = new Date(m.receivedDateTime ?? m.sentDateTime);
-    const item = {
-      itemType: 'message', itemClass: 'IPM.Note', itemId: m.ewsId, internetMessageId: m.internetMessageId,
-      subject: m.subject ?? '', normalizedSubject: normalize(m.subject),
-      conversationId: m.conversationId ?? syntheticConversationId(normalize(m.subject).toLowerCase()),
-      from: sender(m.from), sender: sender(m.sender ?? m.from),
-      to: (m.to ?? []).map(recipient), cc: (m.cc ?? []).map(recipient),
-      dateTimeCreated: created, dateTimeModified: new Date(created), attachments,
-      body: {
-        getAsync(coercionType, ...rest) {
-          if (coercionType !== 'text' && coercionType !== 'html') throw argumentError('coercionType');
-          runAsync(rest, () => call('body', { coercionType }), true);
-        },
+    const details = raw.map((a) => {
+      const cloud = a.kind === 'reference';
+      return {
+        id: cloud && !compose ? a.sourceUrl ?? a.ewsId : a.ewsId,
+        name: a.name ?? a.subject ?? '',
+        ...(!compose && { contentType: a.contentType ?? (a.kind === 'item' ? ITEM_TYPES[a.itemType ?? 'message'] : 'application/octet-stream') }),
+        size: a.size ?? 0,
+        attachmentType: TYPES[a.kind ?? 'file'],
+        isInline: Boolean(a.isInline),
+        ...(compose && cloud && { url: a.sourceUrl }),
+      };
+    });
+    return { details, byId: new Map(details.map((d, i) => [d.id, raw[i]])) };
+  }
+
+  function bodyOf() {
+    return {
+      getAsync(coercionType, ...rest) {
+        if (coercionType !== 'text' && coercionType !== 'html') throw argumentError('coercionType');
+        runAsync(rest, () => call('body', { coercionType }), true);
       },
     };
-    if (isSet('Mailbox', '1.8')) {
-      item.getAttachmentContentAsync = (attachmentId, ...rest) => {
-        if (typeof attachmentId !== 'string' || !attachmentId) throw argumentError('attachmentId');
-        runAsync(rest, () => attachmentContent(byId.get(attachmentId)), true);
-      };
-      item.getSharedPropertiesAsync = (...rest) => runAsync(rest, () => call('sharedProperties'), true);
-    }
+  }
+
+  // Mailbox 1.8 methods of both modes; an older host (?requirements=Mailbox:1.7) has none of them.
+  function addMailbox18(item, isSet, byId) {
+    if (!isSet('Mailbox', '1.8')) return item;
+    item.getAttachmentContentAsync = (attachmentId, ...rest) => {
+      if (typeof attachmentId !== 'string' || !attachmentId) throw argumentError('attachmentId');
+      runAsync(rest, () => attachmentContent(byId.get(attachmentId)), true);
+    };
+    item.getSharedPropertiesAsync = (...rest) => runAsync(rest, () => call('sharedProperties'), true);
     return item;
+  }
+
+  function readItem(s, isSet) {
+    const m = s.message;
+    const { details, byId } = attachmentList(m, false);
+    const created = new Date(m.receivedDateTime ?? m.sentDateTime);
+    return addMailbox18({
+      itemType: 'message', itemClass: 'IPM.Note', itemId: m.ewsId, internetMessageId: m.internetMessageId,
+      subject: m.subject ?? '', normalizedSubject: normalize(m.subject), conversationId: conversationId(m),
+      from: sender(m.from), sender: sender(m.sender ?? m.from),
+      to: recipients(s, m.to), cc: recipients(s, m.cc),
+      dateTimeCreated: created, dateTimeModified: new Date(created), attachments: details, body: bodyOf(),
+    }, isSet, byId);
+  }
+
+  // MessageCompose: only itemType and conversationId are plain properties; the rest is read with async calls.
+  // No itemId (getItemIdAsync), no attachments (getAttachmentsAsync).
+  function composeItem(s, isSet) {
+    const m = s.message;
+    const { details, byId } = attachmentList(m, true);
+    const field = (read) => ({ getAsync: (...rest) => runAsync(rest, () => copy(read()), true) });
+    let subject = m.subject ?? '';
+    const item = {
+      itemType: 'message', conversationId: conversationId(m),
+      subject: {
+        ...field(() => subject),
+        setAsync(value, ...rest) {
+          if (typeof value !== 'string' || value.length > 255) throw argumentError('subject'); // docs: at most 255
+          runAsync(rest, () => { subject = value; });
+        },
+      },
+      to: field(() => recipients(s, m.to)), cc: field(() => recipients(s, m.cc)), bcc: field(() => recipients(s, m.bcc)),
+      body: bodyOf(),
+    };
+    if (isSet('Mailbox', '1.3')) item.saveAsync = (...rest) => runAsync(rest, () => call('save'));
+    if (isSet('Mailbox', '1.7')) item.from = field(() => sender({ name: s.user.displayName, address: s.user.emailAddress }));
+    if (isSet('Mailbox', '1.8')) {
+      item.getAttachmentsAsync = (...rest) => runAsync(rest, () => copy(details), true);
+      item.getItemIdAsync = (...rest) => runAsync(rest, () => call('itemId'), true); // 9046 ItemNotSaved until saved
+    }
+    return addMailbox18(item, isSet, byId);
   }
 
   function roamingSettings(initial) {
@@ -214,7 +292,7 @@
     };
   }
 
-  const ITEM_BUILDERS = { read: readItem }; // compose: a later issue
+  const ITEM_BUILDERS = { read: readItem, compose: composeItem };
 
   function buildContext(s) {
     if (!ITEM_BUILDERS[s.mode]) throw new Error(`office.js stand-in: mode "${s.mode}" is not simulated yet`);

@@ -3,14 +3,22 @@
 //
 //   GET  /                      the host page (index.html + host.js + host.css). Query:
 //                                 ?message=<ewsId>   select a message (default: the first)
-//                                 ?mode=read         read mode (compose: a later issue; refused for now)
+//                                 ?mode=read|compose read mode (default), or the message opened as a draft
+//                                                    being written (office.js gives the compose API)
+//                                 ?syncDelay=N       compose: after the pane's first saveAsync the draft stays
+//                                                    unknown to Graph for N ms (default 0: no delay), through
+//                                                    POST /_sim/messages/{id}/hide below
 //                                 ?pane=<url>        task pane URL (default: the paneUrl option)
 //                                 ?requirements=Mailbox:1.8,NestedAppAuth:1.1   override claimed sets;
 //                                                    version 0 removes a set. Default: Mailbox 1.13,
 //                                                    DialogApi 1.2, IdentityAPI 1.3 (NestedAppAuth not claimed)
 //   GET  /office.js             the Office.js stand-in (CORS: any origin may load it)
-//   GET  /_sim/mailbox          {paneUrl, users: [{displayName, mail}], messages}, read through from the
-//                               Graph stand-in's GET {graphControlUrl}/mailbox ({users, messages} or an array)
+//   GET  /_sim/mailbox          {paneUrl, graphUrl, users: [{displayName, mail}], messages}, read through from
+//                               the Graph stand-in's GET {graphControlUrl}/mailbox ({users, messages} or an
+//                               array). users[0] is the signed-in user; a message whose `mailbox` is another
+//                               address is in a shared mailbox. graphUrl: the Graph stand-in's origin.
+//   POST /_sim/messages/{ewsId|restId}/hide   {ms}: passed on to the Graph stand-in's control endpoint of
+//                               the same name (a saved draft that has not synced yet)
 //   GET  /_sim/attachments/{restId}/content   raw bytes, read through from the Graph stand-in
 //   GET|PUT /_sim/roaming?user=<address>      the user's roaming settings (a JSON object; PUT over
 //                               32 KB of JSON answers 413). Kept here, like Outlook keeps them in the mailbox.
@@ -39,14 +47,18 @@ export async function start({ host = '127.0.0.1', port = 3100, tls: { key, cert 
   paneUrl = 'https://127.0.0.1:3000/taskpane.html', graphControlUrl = 'https://127.0.0.1:3300/_control' } = {}) {
   const roaming = new Map(); // user address (lower case) -> settings object
 
-  // GET from the Graph stand-in's control API, trusting the shared local certificate.
-  const graph = (path) => new Promise((resolve, reject) => {
-    https.get(new URL(graphControlUrl.replace(/\/$/, '') + path), { ca: cert }, (res) => {
+  // GET (or POST a JSON body) to the Graph stand-in's control API, trusting the shared local certificate.
+  const graph = (path, body) => new Promise((resolve, reject) => {
+    const req = https.request(new URL(graphControlUrl.replace(/\/$/, '') + path), {
+      method: body === undefined ? 'GET' : 'POST', ca: cert, headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body: Buffer.concat(chunks) }));
-    }).on('error', reject);
+    });
+    req.on('error', reject).end(body === undefined ? undefined : JSON.stringify(body));
   });
+  const readBody = async (req) => { const chunks = []; for await (const c of req) chunks.push(c); return Buffer.concat(chunks); };
 
   async function handle(req, res, url) {
     const send = (status, body, type = 'application/json; charset=utf-8', extra = {}) => {
@@ -67,19 +79,24 @@ export async function start({ host = '127.0.0.1', port = 3100, tls: { key, cert 
       const r = await graph(`/attachments/${attachment[1]}/content`);
       return send(r.status, r.body, r.type ?? 'application/octet-stream');
     }
+    const hide = /^\/_sim\/messages\/([^/]+)\/hide$/.exec(url.pathname);
+    if (req.method === 'POST' && hide) {
+      let ms;
+      try { ({ ms } = JSON.parse(await readBody(req))); } catch { return send(400, { error: 'the body is not JSON' }); }
+      const r = await graph(`/messages/${hide[1]}/hide`, { ms });
+      return send(r.status, r.body, r.type ?? 'application/json');
+    }
     switch (route) {
       case 'GET /_sim/mailbox': {
         const r = await graph('/mailbox');
         if (r.status !== 200) return send(502, { error: `Graph stand-in answered ${r.status} for /mailbox` });
         const box = JSON.parse(r.body);
         const users = (box.users ?? []).map(({ displayName, mail }) => ({ displayName, mail })); // not their passwords
-        return send(200, { paneUrl, users, messages: Array.isArray(box) ? box : box.messages });
+        return send(200, { paneUrl, graphUrl: new URL(graphControlUrl).origin, users, messages: Array.isArray(box) ? box : box.messages });
       }
       case 'GET /_sim/roaming': return send(200, roaming.get(user) ?? {});
       case 'PUT /_sim/roaming': {
-        const chunks = [];
-        for await (const chunk of req) chunks.push(chunk);
-        const body = Buffer.concat(chunks);
+        const body = await readBody(req);
         if (!user) return send(400, { error: 'user is required' });
         if (body.length > ROAMING_LIMIT) return send(413, { error: 'roaming settings exceed 32 KB' });
         let settings;
