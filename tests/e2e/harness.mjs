@@ -96,7 +96,9 @@ export async function fillSetup(pane, values) {
   await pane.locator("#menu summary").click();
   await pane.locator("#menu-setup").click();
   for (const [name, value] of Object.entries(values)) {
-    await pane.locator(`#setup [name=${name}]`).fill(value);
+    const input = pane.locator(`#setup [name=${name}]`);
+    if (typeof value === "boolean") await input.setChecked(value);
+    else await input.fill(value);
   }
   await pane.locator("#setup-save").click();
 }

@@ -115,22 +115,27 @@ function rowFor(id) {
   return rows().find((row) => row.dataset.id === id);
 }
 
+/** One attachment's row: its phase in words, a bar that moves with the bytes, and
+ * counters (retries, progress steps) that stay for support and tests. */
 export function attachmentState(id, phase, text, done, total) {
   const row = rowFor(id);
   if (!row) return;
   const state = row.querySelector(".state");
   const bar = row.querySelector("progress");
+  const count = (key) => (row.dataset[key] = String(Number(row.dataset[key] ?? 0) + 1));
+  if (phase === "retrying") count("retries");
   state.dataset.phase = phase;
-  const moving = done != null && total;
+  const moving = done != null && total != null;
   state.textContent = moving ? `${text}: ${formatSize(done)} of ${formatSize(total)}` : text;
-  bar.hidden = !(moving || phase === "saved" || phase === "existing");
   if (moving) {
-    bar.max = total;
+    count("steps");
+    bar.hidden = false;
+    bar.max = Math.max(total, 1);
     bar.value = done;
     bar.dataset.phase = phase;
-  } else if (!bar.hidden) {
-    bar.max = 1;
-    bar.value = 1;
+  } else if (phase === "saved" || phase === "existing") {
+    bar.hidden = false;
+    bar.value = bar.max;
   }
 }
 
