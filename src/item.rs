@@ -65,6 +65,9 @@ pub struct MailItem {
     /// `getSharedPropertiesAsync`).
     #[serde(default)]
     pub mailbox_unknown: bool,
+    /// The signed-in user's own address (never looked up as a contact).
+    #[serde(default)]
+    pub user_address: String,
     /// The host can hand over attachment content itself (`getAttachmentContentAsync`).
     #[serde(default)]
     pub host_content: bool,

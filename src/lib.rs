@@ -5,6 +5,7 @@
 //! use; `error` the error types. This file only exports; errors become JS values here.
 
 pub mod body;
+pub mod contacts;
 pub mod encode;
 pub mod error;
 pub mod graph;
@@ -133,18 +134,20 @@ impl App {
         self.inner.imis.replace(None);
     }
 
-    /// The iMIS contacts whose email is the sender's address.
+    /// The iMIS contacts with one of the email's addresses (sender first), each marked
+    /// with the address that matched and whether it is preselected.
     #[wasm_bindgen(js_name = findContacts)]
     pub fn find_contacts(&self, item: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let item: MailItem = from_js(item, "the email")?;
             let imis = imis_client(&inner)?;
-            let contacts = imis
-                .find_contacts(&item.from.address)
-                .await
-                .map_err(Error::from)?;
-            Ok(to_js(&contacts))
+            let mut found = Vec::new();
+            for address in contacts::addresses(&item) {
+                let list = imis.find_contacts(&address.0).await.map_err(Error::from)?;
+                found.push((address, list));
+            }
+            Ok(to_js(&contacts::matches(found)))
         })
     }
 

@@ -267,6 +267,7 @@ mod tests {
             shared_mailbox: None,
             mailbox_unknown: false,
             host_content: true,
+            user_address: "dana@example.org".into(),
             subject: "  Board papers ".into(),
             from: Address {
                 name: "Alex".into(),

@@ -4,12 +4,30 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const schemas = process.env.MANIFEST_SCHEMAS ?? `${root}../shared/manifest-schemas`;
 const MANIFEST_ID = "6f1c0d2a-93b4-4e57-a8c1-2d9e4b7f3a10";
+
+// The shared XSDs predate <SupportsSharedFolders>, which Microsoft documents as the first,
+// optional, boolean child of DesktopFormFactor in Mail 1.1 VersionOverrides. Validate
+// against a copy with exactly that one element added, and check that it is the only change.
+const FORM_FACTOR_START = '<xs:complexType name="FormFactor">';
+const ADDED = '<xs:element name="SupportsSharedFolders" type="xs:boolean" minOccurs="0" maxOccurs="1"/>';
+function schemaCopy() {
+  const dir = mkdtempSync(`${tmpdir()}/manifest-xsd-`);
+  cpSync(schemas, dir, { recursive: true });
+  const file = `${dir}/MailAppVersionOverridesV1_1.xsd`;
+  const xsd = readFileSync(file, "utf8");
+  const at = xsd.indexOf("<xs:sequence>", xsd.indexOf(FORM_FACTOR_START)) + "<xs:sequence>".length;
+  assert.ok(at > "<xs:sequence>".length && !xsd.includes("SupportsSharedFolders"));
+  writeFileSync(file, `${xsd.slice(0, at)}\n      ${ADDED}${xsd.slice(at)}`);
+  return dir;
+}
+const patchedSchemas = schemaCopy();
 
 const xpath = (file, expr) =>
   execFileSync("xmllint", ["--xpath", expr, file], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
@@ -21,12 +39,20 @@ const manifests = [`${root}manifest.xml`, `${root}dist/manifest.xml`].filter(exi
 for (const file of manifests) {
   const name = file.slice(root.length);
 
-  test(`${name} validates against the manifest XSDs`, () => {
-    const out = execFileSync("xmllint", ["--noout", "--schema", `${schemas}/OfficeAppManifestV1_1.xsd`, file], {
+  test(`${name} validates against the manifest XSDs (with SupportsSharedFolders)`, () => {
+    const out = execFileSync("xmllint", ["--noout", "--schema", `${patchedSchemas}/OfficeAppManifestV1_1.xsd`, file], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });
     assert.equal(out, "");
+  });
+
+  test(`${name} without SupportsSharedFolders validates against the shared XSDs unchanged`, () => {
+    const without = `${mkdtempSync(`${tmpdir()}/manifest-`)}/manifest.xml`;
+    const text = readFileSync(file, "utf8");
+    assert.match(text, /<SupportsSharedFolders>true<\/SupportsSharedFolders>/);
+    writeFileSync(without, text.replace(/\s*<SupportsSharedFolders>true<\/SupportsSharedFolders>/, ""));
+    execFileSync("xmllint", ["--noout", "--schema", `${schemas}/OfficeAppManifestV1_1.xsd`, without], { stdio: "ignore" });
   });
 
   test(`${name}: every resid names a resource`, () => {
@@ -36,10 +62,11 @@ for (const file of manifests) {
     for (const id of used) assert.ok(defined.has(id), `resid ${id} is defined`);
   });
 
-  test(`${name}: fixed Id, least permission, read surface with the button`, () => {
+  for (const surfaceType of ["MessageReadCommandSurface", "MessageComposeCommandSurface"]) test(`${name}: fixed Id, least permission, ${surfaceType} with the button`, () => {
     assert.equal(xpath(file, `string(/${local("OfficeApp")}/${local("Id")})`), MANIFEST_ID);
-    assert.equal(xpath(file, `string(//${local("Permissions")})`), "ReadItem");
-    const surface = `//${local("ExtensionPoint")}[@*[local-name()='type']='MessageReadCommandSurface']`;
+    // ReadWriteItem: compose mode saves the draft (saveAsync) so Graph can read it.
+    assert.equal(xpath(file, `string(//${local("Permissions")})`), "ReadWriteItem");
+    const surface = `//${local("ExtensionPoint")}[@*[local-name()='type']='${surfaceType}']`;
     const button = `${surface}//${local("Control")}[@*[local-name()='type']='Button']`;
     const labelId = xpath(file, `string(${button}/${local("Label")}/@resid)`);
     assert.equal(xpath(file, `string(//${local("ShortStrings")}/${local("String")}[@id='${labelId}']/@DefaultValue)`), "Save to iMIS");

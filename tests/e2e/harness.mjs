@@ -71,7 +71,7 @@ export async function startHarness() {
  * Opens the simulated Outlook on a message, clicks the ribbon's Save to iMIS and
  * returns the page, its context and the pane's frame locator.
  */
-export async function openPane(h, { message, requirements, mode } = {}) {
+export async function openPane(h, { message, requirements, mode, syncDelay } = {}) {
   const context = await h.browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   const dialogs = [];
@@ -83,6 +83,7 @@ export async function openPane(h, { message, requirements, mode } = {}) {
     ...(message && { message }),
     ...(requirements && { requirements }),
     ...(mode && { mode }),
+    ...(syncDelay && { syncDelay: String(syncDelay) }),
   });
   await page.goto(`${h.urls.outlook}/?${query}`);
   await page.click("#save-to-imis-button");
@@ -109,6 +110,8 @@ export async function signInImis(pane) {
   await pane.locator("#imis-sign-in [name=password]").fill(imisUser.password);
   await pane.locator("#imis-sign-in-submit").click();
   await pane.locator("#contacts input[type=radio]").first().waitFor();
+  // Preselected when unambiguous; otherwise the test picks.
+  if (!(await pane.locator("#contacts input[type=radio]:checked").count())) await pane.locator("#contacts input[type=radio]").first().check();
 }
 
 /** Clicks Save to iMIS; signs in to Microsoft in the popup when one opens. */

@@ -81,6 +81,7 @@ export async function readItem() {
   const item = mailbox.item;
   const toRest = (id) => mailbox.convertToRestId(id, Office.MailboxEnums.RestVersion.v2_0);
   const common = {
+    userAddress: mailbox.userProfile?.emailAddress ?? "",
     ...(await sharedMailbox(item)),
     hostContent: canReadContent(item),
     bodyText: await call((cb) => item.body.getAsync(Office.CoercionType.Text, cb)),
@@ -116,7 +117,10 @@ async function readDraft(item, toRest) {
     cc: await recipients(item.cc),
     date: new Date().toISOString(),
     internetMessageId: "",
-    attachments: await attachmentsOf(item, await call((cb) => item.getAttachmentsAsync(cb)), toRest),
+    // Listing a draft's attachments needs Mailbox 1.8.
+    ...(typeof item.getAttachmentsAsync === "function"
+      ? { attachments: await attachmentsOf(item, await call((cb) => item.getAttachmentsAsync(cb)), toRest) }
+      : { attachments: [], hostNotice: "This version of Outlook cannot show a draft's attachments to add-ins; the email is saved without them." }),
   };
 }
 

@@ -72,9 +72,9 @@ async function connectImis(reason) {
   } catch (e) {
     return handleError(e);
   }
-  view.showContacts(contacts, item.from.address);
+  view.showContacts(contacts);
   document.getElementById("save").disabled = contacts.length === 0;
-  view.status(contacts.length ? "Ready." : "The sender is not an iMIS contact.");
+  view.status(contacts.length ? "Ready." : "No address of this email belongs to an iMIS contact.");
 }
 
 function handleError(e) {

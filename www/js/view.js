@@ -101,6 +101,7 @@ export function showEmail(item, includeInline) {
   $("attachments").replaceChildren(...item.attachments.filter((a) => !a.isInline).map(row));
   $("inline-attachments").replaceChildren(...item.attachments.filter((a) => a.isInline).map(row));
   show("inline-heading", item.attachments.some((a) => a.isInline));
+  $("attachments-empty").textContent = item.hostNotice ?? "This email has no attachments.";
   show("attachments-empty", item.attachments.length === 0);
   show("email");
 }
@@ -141,18 +142,23 @@ export function attachmentState(id, phase, text, done, total) {
 
 // Contacts
 
-export function showContacts(contacts, senderAddress) {
+const ROLES = { from: "sender", to: "recipient", cc: "copied" };
+
+/** The iMIS contacts that match the email's addresses; one radio each. */
+export function showContacts(matches) {
   const box = $("contacts");
-  if (contacts.length === 0) {
-    box.replaceChildren(el("p", { className: "error", textContent: `No iMIS contact has the address ${senderAddress}.` }));
+  if (matches.length === 0) {
+    box.replaceChildren(el("p", { className: "error", textContent: "No address of this email belongs to an iMIS contact." }));
     return;
   }
+  const shared = matches.some((m, i) => matches.findIndex((n) => n.address.toLowerCase() === m.address.toLowerCase()) !== i);
   box.replaceChildren(
-    el("p", { textContent: contacts.length === 1 ? "iMIS contact:" : "Several iMIS contacts have this address; choose one:" }),
-    ...contacts.map((c, i) => {
-      const radio = el("input", { type: "radio", name: "contact", checked: contacts.length === 1 });
+    el("p", { textContent: shared ? "Several iMIS contacts share an address; choose one:" : "Save to iMIS contact:" }),
+    ...matches.map((m, i) => {
+      const radio = el("input", { type: "radio", name: "contact", checked: m.preselected });
       radio.dataset.index = String(i);
-      return el("label", { className: "contact" }, radio, " ", el("span", { textContent: `${c.fullName} (${c.partyId})` }));
+      const text = `${m.fullName} (${m.partyId}), ${ROLES[m.role] ?? m.role} ${m.address}`;
+      return el("label", { className: "contact" }, radio, " ", el("span", { textContent: text }));
     }),
   );
 }
