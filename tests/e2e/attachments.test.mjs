@@ -188,3 +188,20 @@ test("after the retry cap an attachment fails with its reason and the rest go on
   assert.equal(files(again).length, 2);
   await context.close();
 });
+
+test("when Graph cannot be used the attachments are read through Outlook, and the pane says why", { timeout: 180_000 }, async () => {
+  const message = await seed("Graph down", [
+    { name: "one.pdf", contentType: "application/pdf", file: "files/agenda.pdf" },
+    { name: "two.csv", contentType: "text/csv", file: "files/budget-2027.csv" },
+  ]);
+  await control(h.urls.graph, "/faults", [{ match: "/attachments?", status: 503, times: 5 }]);
+  const { context, pane } = await openPane(h, { message: message.ewsId });
+  await ready(pane);
+  await saveAndWait(context, pane);
+  assert.match(await pane.locator("#summary-notice").textContent(), /kept answering 503.*read through Outlook instead/);
+  const state = await h.imisState();
+  assertStoredOnce(state, message, ["one.pdf", "two.csv"]);
+  assert.equal(files(state).length, 2);
+  assert.equal((await valueRequests()).length, 0, "no Graph download");
+  await context.close();
+});
