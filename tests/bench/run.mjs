@@ -10,32 +10,16 @@
 //      and encoded again, uploaded.
 //
 // `npm run bench` builds first and prints a table.
-import { control, fillSetup, imisToken, mailbox, msUser, signInImis, startHarness } from "../e2e/harness.mjs";
+import { control, fillSetup, imisToken, mailbox, messageFixture, saveAndWait, signInImis, startHarness } from "../e2e/harness.mjs";
 
 const MiB = 1024 * 1024;
 const CLIENT_ID = "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43";
 const h = await startHarness();
 
-function message(ewsId, subject, sizes) {
-  return {
-    mailbox: msUser.mail,
-    ewsId,
-    subject,
-    from: { name: "Alex Member", address: "alex.member@example.com" },
-    to: [{ name: "Dana Staff", address: msUser.mail }],
-    cc: [],
-    sentDateTime: "2026-11-22T08:00:00Z",
-    internetMessageId: `<${ewsId.replace(/[^a-z0-9]/gi, "")}@bench.example.com>`,
-    bodyText: "Benchmark email.",
-    attachments: sizes.map((size, i) => ({
-      ewsId: `${ewsId}att${i}+/=`,
-      kind: "file",
-      name: `data-${i + 1}.bin`,
-      contentType: "application/octet-stream",
-      generate: { size, seed: i + 11 },
-    })),
-  };
-}
+const message = (ewsId, subject, sizes) =>
+  messageFixture(ewsId, subject, sizes.map((size, i) => ({
+    name: `data-${i + 1}.bin`, contentType: "application/octet-stream", generate: { size, seed: i + 11 },
+  })));
 
 /** Opens `ewsId` in the simulated Outlook and signs in to iMIS (Setup on the first). */
 async function open(context, ewsId, first = false) {
@@ -58,20 +42,9 @@ async function open(context, ewsId, first = false) {
   return { page, pane, frame };
 }
 
-/** Clicks Save (signing in to Microsoft when `popup`); milliseconds until the summary. */
+/** Milliseconds from the click to the summary; every attachment must have saved. */
 async function timedSave(context, pane, popup) {
-  const signIn = popup ? context.waitForEvent("page") : null;
-  const t0 = performance.now();
-  await pane.locator("#save").click();
-  if (signIn) {
-    const p = await signIn;
-    await p.waitForSelector("#username");
-    await p.fill("#username", msUser.mail);
-    await p.fill("#password", msUser.password);
-    await p.click("#signin");
-  }
-  await pane.locator("#summary[data-state=done]").waitFor({ timeout: 600_000 });
-  const ms = performance.now() - t0;
+  const ms = await saveAndWait(context, pane, { expectPopup: popup, timeout: 600_000 });
   if (await pane.locator("#summary-list li[data-status=failed]").count()) {
     throw new Error(`attachments failed: ${await pane.locator("#summary-list").textContent()}`);
   }

@@ -3,7 +3,7 @@
 // is reported with its reason, nothing is stored twice, and the email is saved.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { control, field, fillSetup, mailbox, msUser, openPane, saveAndWait, signInImis, startHarness } from "./harness.mjs";
+import { control, field, fillSetup, mailbox, messageFixture, openPane, saveAndWait, signInImis, startHarness } from "./harness.mjs";
 
 let h;
 before(async () => {
@@ -28,20 +28,9 @@ let seq = 0;
 /** Seeds a message in the user's mailbox; returns it as the Graph stand-in describes it. */
 async function seed(subject, attachments) {
   seq += 1;
-  const ewsId = `AAMkAttTest+${seq}/msg=`;
-  await control(h.urls.graph, "/messages", {
-    mailbox: msUser.mail,
-    ewsId,
-    subject,
-    from: { name: "Alex Member", address: "alex.member@example.com" },
-    to: [{ name: "Dana Staff", address: msUser.mail }],
-    cc: [],
-    sentDateTime: "2026-11-23T11:00:00Z",
-    internetMessageId: `<att-test-${seq}@mail.example.com>`,
-    bodyText: "See attached.",
-    attachments: attachments.map((a, i) => ({ ewsId: `AAMkAttTest+${seq}/att${i}+=`, kind: "file", ...a })),
-  });
-  return (await h.graphMailbox()).messages.find((m) => m.ewsId === ewsId);
+  const fixture = messageFixture(`AAMkAttTest+${seq}/msg=`, subject, attachments);
+  await control(h.urls.graph, "/messages", fixture);
+  return (await h.graphMailbox()).messages.find((m) => m.ewsId === fixture.ewsId);
 }
 
 const files = (state) => state.documents.filter((d) => d.DocumentTypeId !== "FOL");

@@ -114,8 +114,26 @@ export async function signInImis(pane) {
   if (!(await pane.locator("#contacts input[type=radio]:checked").count())) await pane.locator("#contacts input[type=radio]").first().check();
 }
 
-/** Clicks Save to iMIS; signs in to Microsoft in the popup when one opens. */
-export async function saveAndWait(context, pane, { expectPopup = true } = {}) {
+/** A message for the user's mailbox, in the Graph stand-in's fixture form. */
+export function messageFixture(ewsId, subject, attachments) {
+  return {
+    mailbox: msUser.mail,
+    ewsId,
+    subject,
+    from: { name: "Alex Member", address: "alex.member@example.com" },
+    to: [{ name: "Dana Staff", address: msUser.mail }],
+    cc: [],
+    sentDateTime: "2026-11-23T11:00:00Z",
+    internetMessageId: `<${ewsId.replace(/[^a-z0-9]/gi, "")}@mail.example.com>`,
+    bodyText: "See attached.",
+    attachments: attachments.map((a, i) => ({ ewsId: `${ewsId}att${i}+/=`, kind: "file", ...a })),
+  };
+}
+
+/** Clicks Save to iMIS (signing in to Microsoft in the popup when one opens) and waits
+ * for the summary; resolves to the milliseconds that took. */
+export async function saveAndWait(context, pane, { expectPopup = true, timeout = 120_000 } = {}) {
+  const started = performance.now();
   const popup = expectPopup ? context.waitForEvent("page", { timeout: 30_000 }) : null;
   await pane.locator("#save").click();
   if (popup) {
@@ -125,7 +143,8 @@ export async function saveAndWait(context, pane, { expectPopup = true } = {}) {
     await p.fill("#password", msUser.password);
     await p.click("#signin");
   }
-  await pane.locator("#summary[data-state=done]").waitFor({ timeout: 120_000 });
+  await pane.locator("#summary[data-state=done]").waitFor({ timeout });
+  return performance.now() - started;
 }
 
 export const field = (entity, name) => {
