@@ -23,6 +23,7 @@ export default function makeConfig({ addinUrl, officeJsUrl, addinConfig }) {
     entry: {
       taskpane: "./www/js/main.js",
       "auth-redirect": "./www/js/auth-redirect.js",
+      "auth-dialog": "./www/js/auth-dialog.js",
     },
     output: {
       path: path.join(root, "dist"),
@@ -34,6 +35,7 @@ export default function makeConfig({ addinUrl, officeJsUrl, addinConfig }) {
     plugins: [
       page("taskpane", ["taskpane"]),
       page("auth-redirect", ["auth-redirect"]),
+      page("auth-dialog", ["auth-dialog"]),
       new webpack.DefinePlugin({ __ADDIN_CONFIG__: JSON.stringify(addinConfig) }),
       new CopyPlugin({
         patterns: [

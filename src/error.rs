@@ -52,6 +52,8 @@ pub enum ImisError {
         status: u16,
         message: String,
     },
+    #[error("iMIS at {0} refused requests from this add-in's origin (CORS). Ask your administrator to serve the add-in and iMIS from one origin (the README's nginx deployment), then use that address as the iMIS site URL.")]
+    CorsRefused(String),
     #[error("Could not reach iMIS at {site} ({detail}). Check the iMIS site URL in Setup; if it is right, iMIS may refuse requests from this add-in's origin (CORS): see the README's deployment section.")]
     Network { site: String, detail: String },
     #[error("iMIS sent an answer this add-in cannot read ({what}): {detail}")]

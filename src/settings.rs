@@ -139,9 +139,10 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
         Err(why) => fail("authority", format!("Authority URL {why}")),
         Ok(url) => {
             let host = host_and_port(&url);
-            let tenants = url
+            let segments: Vec<&str> = url
                 .path_segments()
-                .map_or(0, |s| s.filter(|s| !s.is_empty()).count());
+                .map(|s| s.filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default();
             let cloud = microsoft_clouds()
                 .into_iter()
                 .chain(extra_clouds.iter().cloned())
@@ -155,11 +156,12 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
                          sign-in host)."
                     ),
                 ),
-                Some(_) if tenants != 1 => fail(
+                Some(_) if segments.len() != 1 || !is_tenant(segments[0]) => fail(
                     "authority",
                     format!(
-                        "Authority URL must name one tenant after the host, like \
-                         https://{host}/common/ or https://{host}/<tenant id>/."
+                        "Authority URL must name one tenant after the host: common, \
+                         organizations, the tenant id (a GUID) or its domain, like \
+                         https://{host}/common/ or https://{host}/contoso.onmicrosoft.com/."
                     ),
                 ),
                 Some(cloud) => {
@@ -273,6 +275,22 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
 }
 
 const MB: u64 = 1024 * 1024;
+
+/// A tenant as Entra names it in an authority: common, organizations, consumers, a
+/// tenant id or a verified domain.
+fn is_tenant(segment: &str) -> bool {
+    let s = segment.to_ascii_lowercase();
+    matches!(s.as_str(), "common" | "organizations" | "consumers")
+        || is_guid(&s)
+        || (s.contains('.')
+            && s.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            }))
+}
 
 /// An Entra application id: 8-4-4-4-12 hex digits.
 pub fn is_guid(s: &str) -> bool {
@@ -443,6 +461,24 @@ mod tests {
         assert!(errors[0].message.contains("not a Microsoft sign-in host"));
         let s = validate(&raw("", text, ""), &[local]).unwrap();
         assert_eq!(s.graph_api(), "https://127.0.0.1:3300/v1.0");
+    }
+
+    #[test]
+    fn authority_tenants_are_entra_names() {
+        for good in [
+            "common",
+            "organizations",
+            "7d3f5c1a-2b4e-4f6a-9c8d-1e2f3a4b5c6d",
+            "contoso.onmicrosoft.com",
+            "example.org",
+        ] {
+            let text = format!("https://login.microsoftonline.com/{good}/");
+            assert!(validate(&raw("", &text, ""), &[]).is_ok(), "{good}");
+        }
+        for bad in ["tenant", "a..b", "-x.org", "con toso.com"] {
+            let text = format!("https://login.microsoftonline.com/{bad}/");
+            assert!(validate(&raw("", &text, ""), &[]).is_err(), "{bad}");
+        }
     }
 
     #[test]

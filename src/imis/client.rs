@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde_json::Value;
 
 use super::model::{self, Contact};
@@ -27,6 +27,56 @@ impl std::fmt::Debug for ImisClient {
     }
 }
 
+/// How iMIS answered a sign-in attempt, for Setup's check: a browser cannot read why a
+/// request failed, so an opaque request tells "refused this origin" from "not there".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reach {
+    SignedIn,
+    BadCredentials(String),
+    CorsRefused,
+    Unreachable(String),
+    Http { status: u16, message: String },
+}
+
+pub async fn probe(site: &str, username: &str, password: &str) -> Reach {
+    match post_token(site, username, password).await {
+        Ok(r) if r.ok() => Reach::SignedIn,
+        Ok(r) => {
+            let status = r.status();
+            let message = model::error_message(&r.text().await.unwrap_or_default());
+            match status {
+                400 | 401 => Reach::BadCredentials(message),
+                _ => Reach::Http { status, message },
+            }
+        }
+        Err(ImisError::CorsRefused(_)) => Reach::CorsRefused,
+        Err(e) => Reach::Unreachable(e.to_string()),
+    }
+}
+
+/// `POST /token`; when no answer can be read, tells "refused this origin" (an opaque
+/// no-cors request does get an answer from a server that is up) from "not there".
+async fn post_token(site: &str, username: &str, password: &str) -> Result<Response, ImisError> {
+    let url = format!("{site}/token");
+    let sent = Request::post(&url)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(model::token_request(username, password))
+        .map_err(|e| network(site, e))?
+        .send()
+        .await;
+    match sent {
+        Ok(response) => Ok(response),
+        Err(e) => match Request::get(&url)
+            .mode(web_sys::RequestMode::NoCors)
+            .send()
+            .await
+        {
+            Ok(_) => Err(ImisError::CorsRefused(site.to_string())),
+            Err(_) => Err(network(site, e)),
+        },
+    }
+}
+
 impl ImisClient {
     /// `POST /token` with the password grant; returns the client and the token's
     /// lifetime in seconds. The password is not kept.
@@ -35,13 +85,7 @@ impl ImisClient {
         username: &str,
         password: &str,
     ) -> Result<(ImisClient, u64), ImisError> {
-        let response = Request::post(&format!("{site}/token"))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(model::token_request(username, password))
-            .map_err(|e| network(site, e))?
-            .send()
-            .await
-            .map_err(|e| network(site, e))?;
+        let response = post_token(site, username, password).await?;
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
         if !(200..300).contains(&status) {

@@ -24,7 +24,7 @@ export async function startAll() {
       clients: [{
         clientId: "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43",
         name: "Save to iMIS (demo)",
-        redirectUris: [`${urls.pane}/auth-redirect.html`],
+        redirectUris: [`${urls.pane}/auth-redirect.html`, `${urls.pane}/auth-dialog.html`, `brk-multihub://${host}:${ports.pane}`],
         permissions: ["Mail.Read", "Mail.Read.Shared"],
       }],
     });

@@ -4,7 +4,7 @@
 
 import { config } from "./config.js";
 import * as host from "./host.js";
-import { graphTokenSource } from "./auth.js";
+import { graphTokenSource, signOut } from "./auth.js";
 import * as view from "./view.js";
 
 let core;
@@ -139,7 +139,29 @@ function wireEvents() {
     document.getElementById("menu").open = false;
     connectImis();
   });
+  document.getElementById("menu-microsoft-sign-out").addEventListener("click", async () => {
+    await signOut();
+    document.getElementById("menu").open = false;
+    view.status("Signed out of Microsoft: the next save asks you to sign in.");
+  });
   document.getElementById("setup-cancel").addEventListener("click", () => view.show("setup", false));
+  document.getElementById("setup-test").addEventListener("click", async () => {
+    const button = document.getElementById("setup-test");
+    if (!applySettings(view.readSetup())) return;
+    view.error(null);
+    view.clearChecks();
+    button.disabled = true;
+    view.status("Testing the configuration…");
+    try {
+      const checks = await app.testConfiguration(item, "", "", view.addCheck);
+      const failed = checks.filter((c) => !c.passed).length;
+      view.status(failed ? `${failed} check(s) failed: see what to do below.` : "Every check passed.");
+    } catch (e) {
+      handleError(e);
+    } finally {
+      button.disabled = false;
+    }
+  });
   document.getElementById("setup").addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = view.readSetup();

@@ -62,6 +62,21 @@ export function setupErrors(fields) {
   }
 }
 
+/** Setup's Test configuration: one line per check, with what to do when it failed. */
+export function clearChecks() {
+  $("checks").replaceChildren();
+}
+
+export function addCheck(check) {
+  const li = el("li", {},
+    el("strong", { textContent: `${check.passed ? "Passed" : "Failed"}: ${check.name}. ` }),
+    el("span", { textContent: check.detail }));
+  if (check.advice) li.append(el("span", { className: "advice", textContent: `What to do: ${check.advice}` }));
+  li.dataset.passed = String(check.passed);
+  li.dataset.name = check.name;
+  $("checks").append(li);
+}
+
 // iMIS sign-in
 
 export function askImisSignIn(site, reason) {
