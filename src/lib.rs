@@ -245,7 +245,8 @@ async fn graph_checks(inner: &Inner, settings: &Settings, item: &MailItem) -> Ve
         )];
     }
     let scopes = graph_scopes(settings, item);
-    let token = inner.tokens.token(&scopes, false).await;
+    // A fresh token, not a cached one: the check is that the registration works now.
+    let token = inner.tokens.token(&scopes, true).await;
     let sign_in = match &token {
         Ok(_) => Check::passed(
             "Microsoft sign-in",

@@ -153,7 +153,10 @@ function wireEvents() {
     button.disabled = true;
     view.status("Testing the configuration…");
     try {
-      const checks = await app.testConfiguration(item, "", "", view.addCheck);
+      // Typed iMIS credentials are checked too; without both, the check uses the session.
+      const { username, password } = view.peekImisSignIn();
+      const typed = username && password;
+      const checks = await app.testConfiguration(item, typed ? username : "", typed ? password : "", view.addCheck);
       const failed = checks.filter((c) => !c.passed).length;
       view.status(failed ? `${failed} check(s) failed: see what to do below.` : "Every check passed.");
     } catch (e) {

@@ -85,6 +85,12 @@ export function askImisSignIn(site, reason) {
   show("imis-sign-in");
 }
 
+/** What is typed in the iMIS sign-in form, left in place (for Setup's check). */
+export function peekImisSignIn() {
+  const form = $("imis-sign-in").elements;
+  return { username: form.username.value.trim(), password: form.password.value };
+}
+
 export function readImisSignIn() {
   const form = $("imis-sign-in").elements;
   const values = { username: form.username.value.trim(), password: form.password.value };
