@@ -23,6 +23,10 @@ node --test tests/manifest.test.mjs
 say "stand-ins' own tests"
 node --test --test-concurrency=1 tests/standins/*/selftest.mjs
 
+say "iMIS contract: against the stand-in, and against a real site when IMIS_URL is set"
+node --test tests/contract/standin.test.mjs
+node tests/contract/real.mjs
+
 say "browser adapters: wasm-bindgen-test in headless Chromium"
 node tests/standins/start.mjs > .local/standins.log 2>&1 &
 standins=$!

@@ -16,6 +16,7 @@ pub mod imis;
 pub mod item;
 pub mod names;
 pub mod plan;
+pub mod record;
 pub mod report;
 pub mod retry;
 pub mod save;
@@ -143,9 +144,13 @@ impl App {
         future_to_promise(async move {
             let item: MailItem = from_js(item, "the email")?;
             let imis = imis_client(&inner)?;
+            let site = inner.settings.borrow().site.clone();
             let mut found = Vec::new();
             for address in contacts::addresses(&item) {
-                let list = imis.find_contacts(&address.0).await.map_err(Error::from)?;
+                let list = imis
+                    .find_contacts(&site, &address.0)
+                    .await
+                    .map_err(Error::from)?;
                 found.push((address, list));
             }
             Ok(to_js(&contacts::matches(found)))
@@ -154,21 +159,87 @@ impl App {
 
     /// Saves the email to `contact` with the ticked attachments; `onEvent` receives
     /// progress events. Resolves to the report.
+    /// Contacts whose name or address contains `text`, for when nobody matched.
+    #[wasm_bindgen(js_name = searchContacts)]
+    pub fn search_contacts(&self, text: String) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let text = text.trim().to_string();
+            if text.chars().count() < 2 {
+                return Ok(to_js(&Vec::<Contact>::new()));
+            }
+            let imis = imis_client(&inner)?;
+            Ok(to_js(
+                &imis.search_contacts(&text).await.map_err(Error::from)?,
+            ))
+        })
+    }
+
+    /// Where this email is already saved: `[{partyId, id, link}]` for those of
+    /// `contacts` that have it. The pane offers to open them (or, when Setup allows
+    /// duplicates, to save again).
+    #[wasm_bindgen(js_name = findSaved)]
+    pub fn find_saved(&self, item: JsValue, contacts: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let item: MailItem = from_js(item, "the email")?;
+            let contacts: Vec<Contact> = from_js(contacts, "the chosen contacts")?;
+            let settings = inner.settings.borrow().clone();
+            let imis = imis_client(&inner)?;
+            let plan = plan::build(&item, &settings, &contacts, &[]);
+            let mut saved = Vec::new();
+            for (contact, record) in &plan.records {
+                let entity = record.entity_name(&settings.site);
+                let keys = record.key_properties(&settings.site);
+                if let Some(id) = imis
+                    .find_record(entity, keys, &record.party_id, &record.message_key)
+                    .await
+                    .map_err(Error::from)?
+                {
+                    saved.push(report::RecordResult {
+                        contact: contact.clone(),
+                        id,
+                        existed: true,
+                        link: settings.profile_link(&contact.party_id),
+                    });
+                }
+            }
+            Ok(to_js(&saved))
+        })
+    }
+
+    /// `contacts`: the chosen contacts (one record each). `again`: save a new record
+    /// even where this email is already saved (only when Setup allows duplicates).
     pub fn save(
         &self,
         item: JsValue,
-        contact: JsValue,
+        contacts: JsValue,
         selected: JsValue,
+        again: bool,
         on_event: Function,
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let item: MailItem = from_js(item, "the email")?;
-            let contact: Contact = from_js(contact, "the chosen contact")?;
+            let contacts: Vec<Contact> = from_js(contacts, "the chosen contacts")?;
             let selected: Vec<String> = from_js(selected, "the ticked attachments")?;
             let settings = inner.settings.borrow().clone();
+            if contacts.is_empty() {
+                return Err(Error::Settings(vec![settings::FieldError {
+                    field: "contacts",
+                    message: "Choose at least one iMIS contact to save this email to.".into(),
+                }])
+                .into());
+            }
+            if again && !settings.allow_duplicate_emails {
+                return Err(Error::Settings(vec![settings::FieldError {
+                    field: "allowDuplicateEmails",
+                    message: "This email is already saved; saving it again needs \"Allow duplicate emails\" in Setup.".into(),
+                }])
+                .into());
+            }
             let imis = imis_client(&inner)?;
-            let plan = plan::build(&item, &settings, &contact, &selected);
+            let plan = plan::build(&item, &settings, &contacts, &selected);
             let use_graph = settings.client_id.is_some() && !item.mailbox_unknown;
             let graph = use_graph.then(|| {
                 let client = GraphClient::new(
@@ -191,9 +262,14 @@ impl App {
             let emit: save::Emit = Rc::new(move |event: report::Event| {
                 let _ = on_event.call1(&JsValue::NULL, &to_js(&event));
             });
-            let result = save::run(&plan, &imis, sources, emit).await;
+            let mut result = save::run(&plan, &imis, &settings.site, sources, again, emit).await;
             if let Err(Error::Imis(ImisError::SessionExpired)) = &result {
                 inner.imis.replace(None);
+            }
+            if let Ok(report) = &mut result {
+                for record in &mut report.records {
+                    record.link = settings.profile_link(&record.contact.party_id);
+                }
             }
             Ok(to_js(&result?))
         })
@@ -316,7 +392,10 @@ async fn imis_check(
     };
     if username.is_empty() {
         if let Ok(client) = imis_client(inner) {
-            return match client.find_contacts("nobody@invalid.example").await {
+            return match client
+                .find_contacts(&settings.site, "nobody@invalid.example")
+                .await
+            {
                 Ok(_) => Check::passed(NAME, format!("Signed in to {site}; the REST API answers.")),
                 Err(e) => Check::failed(NAME, e.to_string(), "Sign in to iMIS again."),
             };

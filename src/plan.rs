@@ -1,45 +1,15 @@
-//! The plan: from the email, the settings, the chosen contact and the ticked
+//! The plan: from the email, the settings, the chosen contacts and the ticked
 //! attachments, decide exactly what will be written to iMIS and under which names,
 //! before any request is made.
 
 use serde::Serialize;
-use serde_json::{json, Value};
 
-use crate::imis::model::{generic_entity, Contact};
+use crate::imis::model::Contact;
 use crate::imis::site;
-use crate::item::{AttachmentInfo, AttachmentKind, MailItem};
+use crate::item::{Address, AttachmentInfo, AttachmentKind, MailItem};
 use crate::names::{distinct_names, email_folder_name, safe_name};
-use crate::settings::Settings;
-
-/// The activity's fields, mapped as ASI's own Outlook integration documents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ActivityFields {
-    pub party_id: String,
-    pub activity_type: String,
-    /// `YYYY-MM-DDTHH:MM:SS`.
-    pub date: String,
-    pub description: String,
-    pub note: String,
-    /// `site::message_key` of the email's `internetMessageId`.
-    pub message_key: String,
-}
-
-impl ActivityFields {
-    pub fn to_entity(&self) -> Value {
-        generic_entity(
-            "Activity",
-            &[
-                (site::ACTIVITY_PARTY, json!(self.party_id)),
-                (site::ACTIVITY_TYPE, json!(self.activity_type)),
-                (site::ACTIVITY_DATE, json!(self.date)),
-                (site::ACTIVITY_DESCRIPTION, json!(self.description)),
-                (site::ACTIVITY_NOTE, json!(self.note)),
-                (site::ACTIVITY_MESSAGE_KEY, json!(self.message_key)),
-            ],
-        )
-    }
-}
+use crate::record::{bounded, compose_note, Record};
+use crate::settings::{RecordKind, Settings};
 
 /// How an attachment reaches iMIS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,8 +58,8 @@ pub struct LeftOut {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SavePlan {
-    pub contact: Contact,
-    pub activity: ActivityFields,
+    /// One record per chosen contact.
+    pub records: Vec<(Contact, Record)>,
     /// The folder that will hold this email's documents.
     pub folder_parent: String,
     pub folder_name: String,
@@ -108,7 +78,7 @@ impl SavePlan {
 pub fn build(
     item: &MailItem,
     settings: &Settings,
-    contact: &Contact,
+    contacts: &[Contact],
     selected: &[String],
 ) -> SavePlan {
     let message_id = if item.internet_message_id.is_empty() {
@@ -164,7 +134,7 @@ pub fn build(
             _ => safe_name(&a.name, "attachment"),
         })
         .collect();
-    let attachments = chosen
+    let attachments: Vec<PlannedAttachment> = chosen
         .iter()
         .zip(distinct_names(&names))
         .map(|(a, stored_name)| PlannedAttachment {
@@ -181,47 +151,114 @@ pub fn build(
         })
         .collect();
 
-    let activity = ActivityFields {
-        party_id: contact.party_id.clone(),
-        activity_type: settings.activity_type.clone(),
-        date: imis_date(&item.date),
-        description: bounded(
-            if item.subject.trim().is_empty() {
-                "(no subject)"
-            } else {
-                item.subject.trim()
-            },
-            site::DESCRIPTION_MAX_CHARS,
-        ),
-        note: bounded(&note(&item.body_text, &links), site::NOTE_MAX_CHARS),
-        message_key: site::message_key(&message_id),
+    let folder_name = email_folder_name(&item.date, &item.subject, &message_id);
+    let folder = format!("{}/{folder_name}", settings.document_root);
+    let section = planned_section(&folder, &attachments, &links);
+    let header = header(item);
+    let others: Vec<String> = item.to.iter().chain(&item.cc).map(person).collect();
+    let subject = if item.subject.trim().is_empty() {
+        "(no subject)"
+    } else {
+        item.subject.trim()
     };
+    let (type_code, max) = match settings.record_kind {
+        RecordKind::Activity => (settings.activity_type.clone(), settings.site.note_max_chars),
+        RecordKind::Interaction => (
+            settings.site.interaction_type.clone(),
+            settings.site.note_max_chars,
+        ),
+    };
+    let records = contacts
+        .iter()
+        .map(|contact| {
+            let record = Record {
+                kind: settings.record_kind,
+                party_id: contact.party_id.clone(),
+                type_code: type_code.clone(),
+                date: imis_date(&item.date),
+                subject: bounded(subject, settings.site.description_max_chars),
+                sender: person(&item.from),
+                recipients: others.join(", "),
+                note: compose_note(&header, &item.body_text, &section, max),
+                message_key: site::message_key(&message_id),
+            };
+            (contact.clone(), record)
+        })
+        .collect();
 
     SavePlan {
-        contact: contact.clone(),
-        activity,
+        records,
         folder_parent: settings.document_root.clone(),
-        folder_name: email_folder_name(&item.date, &item.subject, &message_id),
+        folder_name,
         attachments,
         links,
         left_out,
     }
 }
 
-/// The links first, so a long body can never push them out of the note.
-fn note(body: &str, links: &[Link]) -> String {
-    if links.is_empty() {
-        return body.to_string();
+fn person(a: &Address) -> String {
+    if a.name.trim().is_empty() {
+        a.address.clone()
+    } else {
+        format!("{} <{}>", a.name.trim(), a.address)
     }
-    let mut text = String::from("Cloud attachments (links, not copied to iMIS):\n");
-    for l in links {
-        let url = l
-            .url
-            .as_deref()
-            .unwrap_or("(Outlook did not give the link)");
-        text.push_str(&format!("- {}: {url}\n", l.name));
+}
+
+/// Who the email was from and to, above its body in the note.
+fn header(item: &MailItem) -> String {
+    let list = |v: &[Address]| v.iter().map(person).collect::<Vec<_>>().join(", ");
+    let mut text = format!("From: {}\n", person(&item.from));
+    if !item.to.is_empty() {
+        text.push_str(&format!("To: {}\n", list(&item.to)));
     }
-    format!("{text}\n{body}")
+    if !item.cc.is_empty() {
+        text.push_str(&format!("Cc: {}\n", list(&item.cc)));
+    }
+    text + "\n"
+}
+
+/// The attachments section written when the record is made: what will be stored where.
+pub fn planned_section(folder: &str, attachments: &[PlannedAttachment], links: &[Link]) -> String {
+    let lines: Vec<String> = attachments
+        .iter()
+        .map(|a| format!("- {} ({})", a.name, size_text(a.size)))
+        .collect();
+    section(folder, &lines, links)
+}
+
+/// The section's text from one line per stored attachment, and the cloud links.
+pub fn section(folder: &str, lines: &[String], links: &[Link]) -> String {
+    let mut text = String::new();
+    if !lines.is_empty() {
+        text.push_str(&format!(
+            "Attachments, in iMIS folder {folder}:\n{}\n",
+            lines.join("\n")
+        ));
+    }
+    if !links.is_empty() {
+        text.push_str("Cloud attachments (links, not copied to iMIS):\n");
+        for l in links {
+            let url = l
+                .url
+                .as_deref()
+                .unwrap_or("(Outlook did not give the link)");
+            text.push_str(&format!("- {}: {url}\n", l.name));
+        }
+    }
+    if text.is_empty() {
+        text.push_str("No attachments saved.\n");
+    }
+    text
+}
+
+pub fn size_text(bytes: u64) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    } else {
+        megabytes(bytes)
+    }
 }
 
 pub fn megabytes(bytes: u64) -> String {
@@ -234,11 +271,6 @@ fn imis_date(iso: &str) -> String {
         .filter(|d| d.as_bytes()[10] == b'T')
         .unwrap_or(iso)
         .to_string()
-}
-
-/// At most `max` characters, never cutting one in half.
-fn bounded(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 #[cfg(test)]
@@ -309,27 +341,54 @@ mod tests {
     }
 
     #[test]
-    fn activity_fields_follow_asis_mapping() {
-        let plan = build(&item(), &settings(RawSettings::default()), &contact(), &[]);
-        let a = &plan.activity;
+    fn records_follow_asis_mapping() {
+        let plan = build(
+            &item(),
+            &settings(RawSettings::default()),
+            &[contact()],
+            &[],
+        );
+        let (c, r) = &plan.records[0];
         assert_eq!(
-            (a.party_id.as_str(), a.activity_type.as_str()),
-            ("23001", "EMAIL")
+            (
+                c.party_id.as_str(),
+                r.party_id.as_str(),
+                r.type_code.as_str()
+            ),
+            ("23001", "23001", "EMAIL")
         );
         assert_eq!(
-            (a.date.as_str(), a.description.as_str(), a.note.as_str()),
-            ("2026-11-20T09:30:00", "Board papers", "Hello")
+            (r.date.as_str(), r.subject.as_str()),
+            ("2026-11-20T09:30:00", "Board papers")
         );
-        assert_eq!(a.message_key, site::message_key("<m1@example.com>"));
-        let entity = a.to_entity();
-        assert_eq!(
-            crate::imis::model::property(&entity, "TRANSACTION_DATE"),
-            Some(&json!("2026-11-20T09:30:00"))
+        assert!(
+            r.note.starts_with(
+                "From: Alex <alex@example.com>\n\nHello\n\n--- Saved by Save to iMIS ---\n"
+            ),
+            "{}",
+            r.note
         );
-        assert_eq!(
-            crate::imis::model::property(&entity, "SOURCE_CODE"),
-            Some(&json!(a.message_key))
+        assert_eq!(r.sender, "Alex <alex@example.com>");
+        assert_eq!(r.message_key, site::message_key("<m1@example.com>"));
+        let raw = RawSettings {
+            record_kind: "interaction".into(),
+            ..Default::default()
+        };
+        let plan = build(
+            &item(),
+            &settings(raw),
+            &[
+                contact(),
+                Contact {
+                    party_id: "9".into(),
+                    ..contact()
+                },
+            ],
+            &[],
         );
+        assert_eq!(plan.records.len(), 2, "one record per contact");
+        assert_eq!(plan.records[1].1.type_code, "Email");
+        assert_eq!(plan.records[1].1.kind, RecordKind::Interaction);
     }
 
     #[test]
@@ -338,13 +397,20 @@ mod tests {
         it.subject = "ü".repeat(400);
         it.body_text = "€".repeat(40_000);
         it.internet_message_id.clear();
-        let plan = build(&it, &settings(RawSettings::default()), &contact(), &[]);
-        assert_eq!(plan.activity.description.chars().count(), 255);
-        assert_eq!(plan.activity.note.chars().count(), site::NOTE_MAX_CHARS);
-        assert_eq!(plan.activity.message_key, site::message_key("AAMk_1"));
+        let s = settings(RawSettings::default());
+        let plan = build(&it, &s, &[contact()], &all_ids());
+        let r = &plan.records[0].1;
+        assert_eq!(r.subject.chars().count(), 255);
+        assert_eq!(r.note.chars().count(), s.site.note_max_chars);
+        assert!(
+            r.note
+                .ends_with("plan.docx: https://contoso.sharepoint.com/plan.docx\n"),
+            "the section survives"
+        );
+        assert_eq!(r.message_key, site::message_key("AAMk_1"));
         it.subject = "   ".into();
-        let plan = build(&it, &settings(RawSettings::default()), &contact(), &[]);
-        assert_eq!(plan.activity.description, "(no subject)");
+        let plan = build(&it, &s, &[contact()], &[]);
+        assert_eq!(plan.records[0].1.subject, "(no subject)");
     }
 
     #[test]
@@ -352,7 +418,7 @@ mod tests {
         let plan = build(
             &item(),
             &settings(RawSettings::default()),
-            &contact(),
+            &[contact()],
             &all_ids(),
         );
         let stored: Vec<_> = plan
@@ -392,19 +458,23 @@ mod tests {
     }
 
     #[test]
-    fn cloud_links_lead_the_note_and_survive_a_long_body() {
-        let mut it = item();
-        it.body_text = "x".repeat(50_000);
+    fn the_note_lists_attachments_and_links() {
         let plan = build(
-            &it,
+            &item(),
             &settings(RawSettings::default()),
-            &contact(),
+            &[contact()],
             &all_ids(),
         );
-        assert!(plan.activity.note.starts_with(
-            "Cloud attachments (links, not copied to iMIS):\n- plan.docx: https://contoso.sharepoint.com/plan.docx\n\nxxx"
-        ));
-        assert_eq!(plan.activity.note.chars().count(), site::NOTE_MAX_CHARS);
+        let note = &plan.records[0].1.note;
+        assert!(
+            note.contains(&format!(
+                "Attachments, in iMIS folder {}:\n- agenda.pdf (10 B)\n",
+                plan.folder_path()
+            )),
+            "{note}"
+        );
+        assert!(note.contains("- <b>x</b>.pdf (10 B)"));
+        assert!(note.contains("Cloud attachments (links, not copied to iMIS):\n- plan.docx: https://contoso.sharepoint.com/plan.docx"));
     }
 
     #[test]
@@ -413,7 +483,7 @@ mod tests {
             include_inline: "true".into(),
             ..Default::default()
         };
-        let plan = build(&item(), &settings(raw), &contact(), &all_ids());
+        let plan = build(&item(), &settings(raw), &[contact()], &all_ids());
         assert!(plan.attachments.iter().any(|a| a.stored_name == "logo.png"));
         assert!(plan.left_out.is_empty());
     }
@@ -427,7 +497,7 @@ mod tests {
             max_attachment_mb: "2".into(),
             ..Default::default()
         };
-        let plan = build(&it, &settings(raw), &contact(), &all_ids());
+        let plan = build(&it, &settings(raw), &[contact()], &all_ids());
         let big = plan.left_out.iter().find(|l| l.id == "a").unwrap();
         assert_eq!(
             big.reason,
@@ -443,7 +513,7 @@ mod tests {
         let plan = build(
             &item(),
             &settings(RawSettings::default()),
-            &contact(),
+            &[contact()],
             &["b".to_string()],
         );
         assert_eq!(plan.attachments.len(), 1);

@@ -122,13 +122,22 @@ pub struct AttachmentResult {
     pub outcome: Outcome,
 }
 
+/// The record (activity or interaction) saved for one contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordResult {
+    pub contact: Contact,
+    pub id: String,
+    /// True when the email had been saved for this contact before: no new record was made.
+    pub existed: bool,
+    /// Opens the contact in iMIS, when Setup has a link template.
+    pub link: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
-    pub contact: Contact,
-    pub activity_id: String,
-    /// True when the email had been saved before and no new activity was made.
-    pub activity_existed: bool,
+    pub records: Vec<RecordResult>,
     pub folder: Option<String>,
     pub attachments: Vec<AttachmentResult>,
     pub left_out: Vec<LeftOut>,

@@ -7,15 +7,19 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures_util::future::join_all;
+use serde_json::json;
 
 use crate::body::Body;
 use crate::error::{Error, GraphError, ImisError};
 use crate::graph::model::Attachment;
 use crate::graph::GraphClient;
 use crate::host::HostContent;
+use crate::imis::model;
+use crate::imis::site::SiteProfile;
 use crate::imis::ImisClient;
-use crate::plan::{Handling, PlannedAttachment, SavePlan};
-use crate::report::{AttachmentResult, Event, Outcome, Report, Throttle};
+use crate::plan::{section, size_text, Handling, PlannedAttachment, SavePlan};
+use crate::record::replace_section;
+use crate::report::{AttachmentResult, Event, Outcome, RecordResult, Report, Throttle};
 use crate::slots::Slots;
 
 /// Receives progress events; shared with upload callbacks, hence `Rc`.
@@ -41,34 +45,44 @@ enum Source<'a> {
 pub async fn run(
     plan: &SavePlan,
     imis: &ImisClient,
+    site: &SiteProfile,
     sources: Sources<'_>,
+    duplicate: bool,
     emit: Emit,
 ) -> Result<Report, Error> {
     emit(Event::Activity {
         phase: "saving",
         activity_id: None,
     });
-    let activity = &plan.activity;
-    let (activity_id, activity_existed) = match imis
-        .find_activity(&activity.party_id, &activity.message_key)
-        .await?
-    {
-        Some(id) => (id, true),
-        None => (imis.create_activity(&activity.to_entity()).await?, false),
-    };
-    emit(Event::Activity {
-        phase: if activity_existed {
-            "existing"
+    let mut records = Vec::new();
+    for (contact, record) in &plan.records {
+        let entity = record.entity_name(site);
+        let existing = if duplicate {
+            None
         } else {
-            "saved"
-        },
-        activity_id: Some(&activity_id),
-    });
+            let keys = record.key_properties(site);
+            imis.find_record(entity, keys, &record.party_id, &record.message_key)
+                .await?
+        };
+        let existed = existing.is_some();
+        let id = match existing {
+            Some(id) => id,
+            None => imis.create_record(entity, &record.to_entity(site)).await?,
+        };
+        emit(Event::Activity {
+            phase: if existed { "existing" } else { "saved" },
+            activity_id: Some(&id),
+        });
+        records.push(RecordResult {
+            contact: contact.clone(),
+            id,
+            existed,
+            link: None,
+        });
+    }
 
     let mut report = Report {
-        contact: plan.contact.clone(),
-        activity_id,
-        activity_existed,
+        records,
         folder: None,
         attachments: plan
             .links
@@ -91,11 +105,23 @@ pub async fn run(
     for l in plan.left_out.iter().filter(|l| !l.chosen) {
         emit(Event::detail(&l.id, "leftOut", &l.reason));
     }
-    if plan.attachments.is_empty() {
-        return Ok(report);
+    if !plan.attachments.is_empty() {
+        save_attachments(plan, imis, site, &sources, &emit, &mut report).await?;
     }
+    update_notes(plan, imis, site, &mut report).await;
+    Ok(report)
+}
 
-    let source = match choose_source(&sources).await {
+/// The email's folder, then every attachment side by side.
+async fn save_attachments(
+    plan: &SavePlan,
+    imis: &ImisClient,
+    site: &SiteProfile,
+    sources: &Sources<'_>,
+    emit: &Emit,
+    report: &mut Report,
+) -> Result<(), Error> {
+    let source = match choose_source(sources).await {
         Ok((source, notice)) => {
             report.notice = notice;
             source
@@ -111,7 +137,7 @@ pub async fn run(
                 ));
             }
             report.notice = Some(reason);
-            return Ok(report);
+            return Ok(());
         }
     };
     report.source = Some(match source {
@@ -121,7 +147,7 @@ pub async fn run(
 
     let folder = plan.folder_path();
     if imis.find_document(&folder).await?.is_none() {
-        imis.create_folder(&plan.folder_parent, &plan.folder_name)
+        imis.create_folder(site, &plan.folder_parent, &plan.folder_name)
             .await?;
     }
     report.folder = Some(folder.clone());
@@ -134,13 +160,84 @@ pub async fn run(
         folder: &folder,
         downloads: &downloads,
         uploads: &uploads,
-        emit: &emit,
+        emit,
     };
     let outcomes = join_all(plan.attachments.iter().map(|a| step.attachment(a))).await;
     for (planned, outcome) in plan.attachments.iter().zip(outcomes) {
         report.attachments.push(result(planned, outcome?));
     }
-    Ok(report)
+    Ok(())
+}
+
+/// Rewrites each record's attachments section with what was stored (document ids and
+/// paths), when this save made the record or stored something new. Everything above
+/// the section's marker is kept, as staff may have edited it. A failure here loses
+/// nothing: it is reported, and the next save writes the section again.
+async fn update_notes(plan: &SavePlan, imis: &ImisClient, site: &SiteProfile, report: &mut Report) {
+    let uploaded = report
+        .attachments
+        .iter()
+        .any(|a| matches!(a.outcome, Outcome::Saved { .. }));
+    let section = final_section(plan, report);
+    for ((_, record), saved) in plan.records.iter().zip(&report.records) {
+        if saved.existed && !uploaded {
+            continue;
+        }
+        let entity = record.entity_name(site);
+        let note_property = record.note_property(site);
+        let updated = async {
+            let mut current = imis.get_record(entity, &saved.id).await?;
+            let note = model::property(&current, note_property)
+                .and_then(model::as_text)
+                .unwrap_or_default();
+            model::set_property(
+                &mut current,
+                note_property,
+                json!(replace_section(&note, &section, site.note_max_chars)),
+            );
+            imis.put_record(entity, &saved.id, &current).await
+        };
+        if let Err(e) = updated.await {
+            let line = format!(
+                "The list of attachments on record {} could not be updated: {e}",
+                saved.id
+            );
+            report.notice = Some(match report.notice.take() {
+                Some(n) => format!("{n} {line}"),
+                None => line,
+            });
+        }
+    }
+}
+
+/// The attachments section once the uploads are done: each with its document id and
+/// path, or why it was not saved.
+fn final_section(plan: &SavePlan, report: &Report) -> String {
+    let mut lines: Vec<String> = report
+        .attachments
+        .iter()
+        .filter_map(|a| {
+            let size = size_text(a.size);
+            match &a.outcome {
+                Outcome::Saved { document_id, path }
+                | Outcome::AlreadySaved { document_id, path } => Some(format!(
+                    "- {} ({size}): document {document_id}, {path}",
+                    a.name
+                )),
+                Outcome::Failed { reason } => {
+                    Some(format!("- {} ({size}): not saved ({reason})", a.name))
+                }
+                Outcome::Linked { .. } => None,
+            }
+        })
+        .collect();
+    lines.extend(
+        plan.left_out
+            .iter()
+            .filter(|l| !l.chosen)
+            .map(|l| format!("- {}: not saved ({})", l.name, l.reason)),
+    );
+    section(&plan.folder_path(), &lines, &plan.links)
 }
 
 /// Graph when it can list the message's attachments; otherwise Outlook itself, with a
@@ -241,14 +338,28 @@ impl Step<'_> {
             }
         });
         (self.emit)(Event::bytes(id, "uploading", 0, total));
-        let document_id = self
+        match self
             .imis
             .upload_document(self.folder, &name, &body, progress)
-            .await?;
-        Ok(Outcome::Saved {
-            document_id,
-            path: format!("{}/{name}", self.folder),
-        })
+            .await
+        {
+            Ok(document_id) => Ok(Outcome::Saved {
+                document_id,
+                path: format!("{}/{name}", self.folder),
+            }),
+            // iMIS can answer 500 although it stored the document: look before failing.
+            Err(
+                e @ ImisError::Http {
+                    status: 500..=599, ..
+                },
+            ) => match self.existing(&name).await? {
+                Some(Outcome::AlreadySaved { document_id, path }) => {
+                    Ok(Outcome::Saved { document_id, path })
+                }
+                _ => Err(e.into()),
+            },
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn existing(&self, name: &str) -> Result<Option<Outcome>, Error> {

@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::imis::site::{ContactLookup, SiteProfile};
+
 pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com/common/";
 pub const DEFAULT_ACTIVITY_TYPE: &str = "EMAIL";
 pub const DEFAULT_DOCUMENT_ROOT: &str = "$/Common/Email";
@@ -67,6 +69,28 @@ pub struct RawSettings {
     pub include_inline: String,
     /// iMIS's size limit for one attachment, in MB.
     pub max_attachment_mb: String,
+    /// "activity" (default) or "interaction".
+    pub record_kind: String,
+    /// "true" to allow saving an email that is already saved.
+    pub allow_duplicate_emails: String,
+    /// A link to open a contact in iMIS, with `{partyId}` where its id goes.
+    pub profile_url: String,
+    /// "party" (default), "iqa" or "csContactBasic".
+    pub contact_lookup: String,
+    /// The IQA query's path, for "iqa".
+    pub iqa_query: String,
+    /// JSON object of site profile keys to change (advanced).
+    pub site_profile: String,
+}
+
+/// What an email becomes in iMIS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum RecordKind {
+    #[default]
+    Activity,
+    /// An interaction in the communication log.
+    Interaction,
 }
 
 /// Settings after validation.
@@ -86,9 +110,22 @@ pub struct Settings {
     pub graph_concurrency: usize,
     pub include_inline: bool,
     pub max_attachment_bytes: u64,
+    pub record_kind: RecordKind,
+    pub allow_duplicate_emails: bool,
+    pub profile_url: String,
+    pub site: SiteProfile,
 }
 
 impl Settings {
+    /// The link that opens a contact in iMIS, when Setup has a template.
+    pub fn profile_link(&self, party_id: &str) -> Option<String> {
+        if self.profile_url.is_empty() {
+            return None;
+        }
+        let id: String = url::form_urlencoded::byte_serialize(party_id.as_bytes()).collect();
+        Some(self.profile_url.replace("{partyId}", &id))
+    }
+
     /// The delegated permission scoped to this cloud's Graph, as MSAL wants it.
     pub fn graph_scope(&self, permission: &str) -> String {
         format!("{}/{}", self.graph_url, permission)
@@ -257,6 +294,69 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
         },
     };
 
+    let record_kind = match raw.record_kind.trim() {
+        "" | "activity" => RecordKind::Activity,
+        "interaction" => RecordKind::Interaction,
+        other => {
+            fail(
+                "recordKind",
+                format!(
+                    "Save as must be activity or interaction, not \"{}\".",
+                    shorten(other)
+                ),
+            );
+            RecordKind::Activity
+        }
+    };
+    let allow_duplicate_emails = matches!(raw.allow_duplicate_emails.trim(), "true" | "on" | "yes");
+
+    let profile_url = raw.profile_url.trim().to_string();
+    if !profile_url.is_empty() {
+        if !profile_url.contains("{partyId}") {
+            fail(
+                "profileUrl",
+                "Contact link must contain {partyId} where the contact's id goes, e.g. \
+                 https://imis.example.org/Party.aspx?ID={partyId}."
+                    .to_string(),
+            );
+        } else if let Err(why) = link_template(&profile_url) {
+            fail("profileUrl", format!("Contact link {why}"));
+        }
+    }
+
+    let mut site = match SiteProfile::from_json(&raw.site_profile) {
+        Ok(site) => site,
+        Err(why) => {
+            fail(
+                "siteProfile",
+                format!("iMIS site profile is not valid: {why}."),
+            );
+            SiteProfile::default()
+        }
+    };
+    match raw.contact_lookup.trim() {
+        "" => {}
+        "party" => site.contact_lookup = ContactLookup::Party,
+        "iqa" => site.contact_lookup = ContactLookup::Iqa,
+        "csContactBasic" => site.contact_lookup = ContactLookup::CsContactBasic,
+        other => fail(
+            "contactLookup",
+            format!(
+                "Contact matching must be party, iqa or csContactBasic, not \"{}\".",
+                shorten(other)
+            ),
+        ),
+    }
+    if !raw.iqa_query.trim().is_empty() {
+        site.iqa_query = raw.iqa_query.trim().to_string();
+    }
+    if site.contact_lookup == ContactLookup::Iqa && !site.iqa_query.starts_with("$/") {
+        fail(
+            "iqaQuery",
+            "IQA query must be a path like $/Queries/Contacts by email.".to_string(),
+        );
+    }
+
     if errors.is_empty() {
         Ok(Settings {
             client_id,
@@ -268,6 +368,10 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
             graph_concurrency,
             include_inline,
             max_attachment_bytes,
+            record_kind,
+            allow_duplicate_emails,
+            profile_url,
+            site,
         })
     } else {
         Err(errors)
@@ -321,6 +425,25 @@ pub fn https_url(text: &str) -> Result<Url, String> {
         return Err("must not contain ? or #.".to_string());
     }
     Ok(url)
+}
+
+/// A link template: https, a host, no user name; a query string is expected.
+fn link_template(template: &str) -> Result<(), String> {
+    let url =
+        Url::parse(&template.replace("{partyId}", "0")).map_err(|_| "is not a URL.".to_string())?;
+    if url.scheme() != "https" {
+        return Err(format!(
+            "must start with https:// (got {}://).",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty)
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err("must name a host and no user name or password.".to_string());
+    }
+    Ok(())
 }
 
 fn host_and_port(url: &Url) -> String {
@@ -550,6 +673,58 @@ mod tests {
             fields(validate(&r, &[]).unwrap_err()),
             ["graphConcurrency", "maxAttachmentMb"]
         );
+    }
+
+    #[test]
+    fn imis_options() {
+        let r = RawSettings {
+            record_kind: "interaction".into(),
+            allow_duplicate_emails: "true".into(),
+            profile_url: "https://imis.example.org/Party.aspx?ID={partyId}".into(),
+            contact_lookup: "iqa".into(),
+            iqa_query: "$/Queries/Outlook".into(),
+            site_profile: r#"{"activityMessageKey": "UF_1"}"#.into(),
+            ..Default::default()
+        };
+        let s = validate(&r, &[]).unwrap();
+        assert_eq!(
+            (s.record_kind, s.allow_duplicate_emails),
+            (RecordKind::Interaction, true)
+        );
+        assert_eq!(
+            s.profile_link("23 001").unwrap(),
+            "https://imis.example.org/Party.aspx?ID=23+001"
+        );
+        assert_eq!(
+            (s.site.contact_lookup, s.site.iqa_query.as_str()),
+            (ContactLookup::Iqa, "$/Queries/Outlook")
+        );
+        assert_eq!(s.site.activity_message_key, "UF_1");
+        assert_eq!(
+            validate(&RawSettings::default(), &[])
+                .unwrap()
+                .profile_link("1"),
+            None
+        );
+
+        let bad = RawSettings {
+            record_kind: "note".into(),
+            profile_url: "https://imis.example.org/Party.aspx".into(),
+            contact_lookup: "ldap".into(),
+            site_profile: "{".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            fields(validate(&bad, &[]).unwrap_err()),
+            ["recordKind", "profileUrl", "siteProfile", "contactLookup"]
+        );
+        let bad = RawSettings {
+            profile_url: "http://x/{partyId}".into(),
+            ..Default::default()
+        };
+        assert!(validate(&bad, &[]).unwrap_err()[0]
+            .message
+            .contains("https://"));
     }
 
     #[test]

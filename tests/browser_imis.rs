@@ -9,8 +9,10 @@ use std::rc::Rc;
 use common::{control, IMIS};
 use save_to_imis::body::{Body, BodyBuilder};
 use save_to_imis::error::ImisError;
+use save_to_imis::imis::site::SiteProfile;
 use save_to_imis::imis::ImisClient;
-use save_to_imis::plan::ActivityFields;
+use save_to_imis::record::Record;
+use save_to_imis::settings::RecordKind;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use wasm_bindgen_test::*;
@@ -25,12 +27,15 @@ async fn signed_in() -> ImisClient {
         .0
 }
 
-fn activity(party: &str, key: &str) -> ActivityFields {
-    ActivityFields {
+fn activity(party: &str, key: &str) -> Record {
+    Record {
+        kind: RecordKind::Activity,
         party_id: party.into(),
-        activity_type: "EMAIL".into(),
+        type_code: "EMAIL".into(),
         date: "2026-11-20T09:30:00".into(),
-        description: "Board papers".into(),
+        subject: "Board papers".into(),
+        sender: "Alex <alex.member@example.com>".into(),
+        recipients: String::new(),
         note: "Hello ✓".into(),
         message_key: key.into(),
     }
@@ -58,18 +63,24 @@ async fn wrong_passwords_are_refused_with_imis_words() {
 #[wasm_bindgen_test]
 async fn contacts_are_found_by_any_case_and_shared_addresses_give_both() {
     let imis = signed_in().await;
-    let alex = imis.find_contacts("Alex.Member@example.com").await.unwrap();
+    let alex = imis
+        .find_contacts(&SiteProfile::default(), "Alex.Member@example.com")
+        .await
+        .unwrap();
     assert_eq!(alex.len(), 1);
     assert_eq!(
         (alex[0].party_id.as_str(), alex[0].full_name.as_str()),
         ("23001", "Alex Member")
     );
-    let shared = imis.find_contacts("shared@example.com").await.unwrap();
+    let shared = imis
+        .find_contacts(&SiteProfile::default(), "shared@example.com")
+        .await
+        .unwrap();
     let mut ids: Vec<_> = shared.iter().map(|c| c.party_id.as_str()).collect();
     ids.sort();
     assert_eq!(ids, ["23002", "23003"]);
     assert!(imis
-        .find_contacts("nobody@example.com")
+        .find_contacts(&SiteProfile::default(), "nobody@example.com")
         .await
         .unwrap()
         .is_empty());
@@ -79,25 +90,43 @@ async fn contacts_are_found_by_any_case_and_shared_addresses_give_both() {
 async fn an_activity_is_created_and_found_again_by_its_key() {
     let imis = signed_in().await;
     let id = imis
-        .create_activity(&activity("23001", "email:0011223344556677").to_entity())
+        .create_record(
+            "Activity",
+            &activity("23001", "email:0011223344556677").to_entity(&SiteProfile::default()),
+        )
         .await
         .unwrap();
     assert_eq!(
-        imis.find_activity("23001", "email:0011223344556677")
-            .await
-            .unwrap(),
+        imis.find_record(
+            "Activity",
+            ("PartyId", "SOURCE_CODE"),
+            "23001",
+            "email:0011223344556677"
+        )
+        .await
+        .unwrap(),
         Some(id.clone())
     );
     assert_eq!(
-        imis.find_activity("23001", "email:ffffffffffffffff")
-            .await
-            .unwrap(),
+        imis.find_record(
+            "Activity",
+            ("PartyId", "SOURCE_CODE"),
+            "23001",
+            "email:ffffffffffffffff"
+        )
+        .await
+        .unwrap(),
         None
     );
     assert_eq!(
-        imis.find_activity("22708", "email:0011223344556677")
-            .await
-            .unwrap(),
+        imis.find_record(
+            "Activity",
+            ("PartyId", "SOURCE_CODE"),
+            "22708",
+            "email:0011223344556677"
+        )
+        .await
+        .unwrap(),
         None
     );
     let state = control(IMIS, "state", None).await;
@@ -115,7 +144,10 @@ async fn an_activity_is_created_and_found_again_by_its_key() {
 async fn imis_validation_errors_keep_their_message() {
     let imis = signed_in().await;
     match imis
-        .create_activity(&activity("99999999", "k").to_entity())
+        .create_record(
+            "Activity",
+            &activity("99999999", "k").to_entity(&SiteProfile::default()),
+        )
         .await
     {
         Err(ImisError::Http {
@@ -133,9 +165,13 @@ async fn folders_and_documents_round_trip() {
     let imis = signed_in().await;
     let folder = "$/Common/Email/2026-11-20 0930 Test [00000001]";
     assert_eq!(imis.find_document(folder).await.unwrap(), None);
-    imis.create_folder("$/Common/Email", "2026-11-20 0930 Test [00000001]")
-        .await
-        .unwrap();
+    imis.create_folder(
+        &SiteProfile::default(),
+        "$/Common/Email",
+        "2026-11-20 0930 Test [00000001]",
+    )
+    .await
+    .unwrap();
     assert!(imis.find_document(folder).await.unwrap().is_some());
     let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
     let id = imis
@@ -179,7 +215,8 @@ async fn an_expired_token_says_sign_in_again() {
     assert_eq!(expires_in, 1);
     save_to_imis::http::sleep(1500).await;
     assert_eq!(
-        imis.find_contacts("alex.member@example.com").await,
+        imis.find_contacts(&SiteProfile::default(), "alex.member@example.com")
+            .await,
         Err(ImisError::SessionExpired)
     );
 }

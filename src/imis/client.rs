@@ -7,7 +7,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde_json::Value;
 
 use super::model::{self, Contact};
-use super::site;
+use super::site::{self, ContactLookup, SiteProfile};
 use super::upload::post_blob;
 use crate::body::Body;
 use crate::error::ImisError;
@@ -116,69 +116,141 @@ impl ImisClient {
         ))
     }
 
-    /// Every contact whose email is `address` (all pages).
-    pub async fn find_contacts(&self, address: &str) -> Result<Vec<Contact>, ImisError> {
-        let filter = query_value(&format!("eq:{address}"));
-        let mut offset = 0;
-        let mut contacts = Vec::new();
-        loop {
-            let path = format!("/api/Party?Email={filter}&limit=100&offset={offset}");
+    /// Every contact whose email is `address`, the way the site profile says.
+    pub async fn find_contacts(
+        &self,
+        site: &SiteProfile,
+        address: &str,
+    ) -> Result<Vec<Contact>, ImisError> {
+        let value = query_value(&format!("eq:{address}"));
+        let (path, rows) = match site.contact_lookup {
+            ContactLookup::Party => (format!("/api/Party?Email={value}"), false),
+            ContactLookup::CsContactBasic => (format!("/api/CsContactBasic?email={value}"), true),
+            ContactLookup::Iqa => (
+                format!(
+                    "/api/iqa?QueryName={}&parameter={value}",
+                    query_value(&site.iqa_query)
+                ),
+                true,
+            ),
+        };
+        let items = self.all_pages(&path, "the contact search").await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| {
+                if rows {
+                    model::parse_row(item, site)
+                } else {
+                    model::parse_party(item)
+                }
+            })
+            .collect())
+    }
+
+    /// Contacts whose name or address contains `text` (at most 50), for when nobody
+    /// on the email matched.
+    pub async fn search_contacts(&self, text: &str) -> Result<Vec<Contact>, ImisError> {
+        let value = query_value(&format!("contains:{text}"));
+        let mut found: Vec<Contact> = Vec::new();
+        for filter in ["FullName", "Email"] {
+            let path = format!("/api/Party?{filter}={value}&limit=50");
             let page = self
                 .send(Request::get(&self.url(&path)), None, "the contact search")
                 .await?;
+            for c in model::parse_paged(&page)
+                .0
+                .iter()
+                .filter_map(model::parse_party)
+            {
+                if !found.iter().any(|f| f.party_id == c.party_id) {
+                    found.push(c);
+                }
+            }
+        }
+        found.truncate(50);
+        Ok(found)
+    }
+
+    /// Every item of a paged list (`limit`/`offset`).
+    async fn all_pages(&self, path: &str, what: &str) -> Result<Vec<Value>, ImisError> {
+        let mut offset = 0;
+        let mut all = Vec::new();
+        loop {
+            let url = self.url(&format!("{path}&limit=100&offset={offset}"));
+            let page = self.send(Request::get(&url), None, what).await?;
             let (items, next) = model::parse_paged(&page);
-            contacts.extend(items.iter().filter_map(model::parse_party));
+            all.extend(items);
             match next {
                 Some(n) if n > offset => offset = n,
-                _ => return Ok(contacts),
+                _ => return Ok(all),
             }
         }
     }
 
-    /// The activity already saved for this email on this contact, if any.
-    pub async fn find_activity(
+    /// The record already saved for this email on this contact, if any: `entity`
+    /// filtered by the contact and the email's key.
+    pub async fn find_record(
         &self,
+        entity: &str,
+        (party_property, key_property): (&str, &str),
         party_id: &str,
-        message_key: &str,
+        key: &str,
     ) -> Result<Option<String>, ImisError> {
         let path = format!(
-            "/api/Activity?{}=eq:{}&{}=eq:{}",
-            site::ACTIVITY_PARTY,
+            "/api/{entity}?{party_property}=eq:{}&{key_property}=eq:{}",
             query_value(party_id),
-            site::ACTIVITY_MESSAGE_KEY,
-            query_value(message_key)
+            query_value(key)
         );
         let page = self
-            .send(Request::get(&self.url(&path)), None, "the activity search")
+            .send(
+                Request::get(&self.url(&path)),
+                None,
+                "looking for this email in iMIS",
+            )
             .await?;
         let (items, _) = model::parse_paged(&page);
-        // Check the value ourselves too: a site that ignores the filter must not make
+        // Check the values ourselves too: a site that ignores a filter must not make
         // another email look saved.
+        let text = |item: &Value, name: &str| model::property(item, name).and_then(model::as_text);
         Ok(items
             .iter()
             .find(|a| {
-                model::property(a, site::ACTIVITY_MESSAGE_KEY)
-                    .and_then(model::as_text)
-                    .as_deref()
-                    == Some(message_key)
+                text(a, key_property).as_deref() == Some(key)
+                    && text(a, party_property).as_deref() == Some(party_id)
             })
-            .and_then(|a| {
-                model::identity(a).or_else(|| model::property(a, "SEQN").and_then(model::as_text))
-            }))
+            .and_then(model::identity))
     }
 
-    pub async fn create_activity(&self, entity: &Value) -> Result<String, ImisError> {
+    pub async fn create_record(&self, entity: &str, body: &Value) -> Result<String, ImisError> {
+        let what = format!("saving the {}", entity.to_lowercase());
         let created = self
             .send(
-                Request::post(&self.url("/api/Activity")),
-                Some(entity.to_string()),
-                "saving the activity",
+                Request::post(&self.url(&format!("/api/{entity}"))),
+                Some(body.to_string()),
+                &what,
             )
             .await?;
         model::identity(&created).ok_or_else(|| ImisError::BadResponse {
-            what: "saving the activity".into(),
+            what,
             detail: "no Identity in the answer".into(),
         })
+    }
+
+    pub async fn get_record(&self, entity: &str, id: &str) -> Result<Value, ImisError> {
+        let url = self.url(&format!("/api/{entity}/{}", query_value(id)));
+        self.send(Request::get(&url), None, "reading the saved record")
+            .await
+    }
+
+    pub async fn put_record(&self, entity: &str, id: &str, body: &Value) -> Result<(), ImisError> {
+        let url = self.url(&format!("/api/{entity}/{}", query_value(id)));
+        self.send(
+            Request::put(&url),
+            Some(body.to_string()),
+            "updating the saved record",
+        )
+        .await
+        .map(|_| ())
     }
 
     /// The id of the document at `path`, or `None` when there is none.
@@ -193,8 +265,13 @@ impl ImisClient {
         Ok(model::found_document_id(&answer))
     }
 
-    pub async fn create_folder(&self, parent: &str, name: &str) -> Result<String, ImisError> {
-        let body = model::folder(name, parent, site::FOLDER_TYPE).to_string();
+    pub async fn create_folder(
+        &self,
+        site: &SiteProfile,
+        parent: &str,
+        name: &str,
+    ) -> Result<String, ImisError> {
+        let body = model::folder(name, parent, &site.folder_type).to_string();
         let created = self
             .send(
                 Request::post(&self.url("/api/Document")),

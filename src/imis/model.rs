@@ -100,6 +100,38 @@ pub fn parse_party(v: &Value) -> Option<Contact> {
     })
 }
 
+/// A contact from a query row (IQA, CsContactBasic): a generic entity whose columns
+/// the site profile names; any column with "Email" in its name gives the address.
+pub fn parse_row(row: &Value, site: &super::site::SiteProfile) -> Option<Contact> {
+    let text = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| property(row, n).and_then(as_text))
+            .filter(|t| !t.is_empty())
+    };
+    let party_id = text(&[&site.id_column, "ID", "PartyId", "Id"])?;
+    let full_name = text(&[&site.name_column, "FullName", "Full Name", "Name"])
+        .unwrap_or_else(|| format!("Contact {party_id}"));
+    let emails = row
+        .get("Properties")
+        .map(values)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|p| {
+            p.get("Name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n == site.email_column || n.contains("Email"))
+        })
+        .filter_map(|p| p.get("Value").and_then(as_text))
+        .filter(|e| !e.is_empty())
+        .collect();
+    Some(Contact {
+        party_id,
+        full_name,
+        emails,
+    })
+}
+
 /// Items and whether there is a next page (`HasNext`, `NextOffset`).
 pub fn parse_paged(body: &Value) -> (Vec<Value>, Option<u64>) {
     let items = body.get("Items").map(values).unwrap_or(&[]).to_vec();
@@ -138,6 +170,23 @@ pub fn property<'a>(entity: &'a Value, name: &str) -> Option<&'a Value> {
         .find(|p| p.get("Name").and_then(Value::as_str) == Some(name))
         .and_then(|p| p.get("Value"))
         .map(unwrap_typed)
+}
+
+/// Sets a property of a generic entity (added when missing), as a plain value.
+pub fn set_property(entity: &mut Value, name: &str, value: Value) {
+    let Some(list) = entity
+        .pointer_mut("/Properties/$values")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    match list
+        .iter_mut()
+        .find(|p| p.get("Name").and_then(Value::as_str) == Some(name))
+    {
+        Some(p) => p["Value"] = value,
+        None => list.push(json!({ "$type": PROPERTY, "Name": name, "Value": value })),
+    }
 }
 
 /// The key of a created record: `Identity.IdentityElements.$values[0]`.
@@ -284,6 +333,34 @@ mod tests {
     }
 
     #[test]
+    fn query_rows_become_contacts() {
+        let site = super::super::site::SiteProfile::default();
+        let row = generic_entity(
+            "Row",
+            &[
+                ("ID", json!({"$type": "System.Int32", "$value": 23001})),
+                ("Full Name", json!("Alex Member")),
+                ("Primary Email", json!("alex.member@example.com")),
+            ],
+        );
+        let c = parse_row(&row, &site).unwrap();
+        assert_eq!(
+            (c.party_id.as_str(), c.full_name.as_str()),
+            ("23001", "Alex Member")
+        );
+        assert_eq!(c.emails, ["alex.member@example.com"]);
+        let basic = generic_entity(
+            "CsContactBasic",
+            &[("PartyId", json!("7")), ("FullName", json!("B"))],
+        );
+        assert_eq!(parse_row(&basic, &site).unwrap().full_name, "B");
+        assert_eq!(
+            parse_row(&generic_entity("Row", &[("Full Name", json!("x"))]), &site),
+            None
+        );
+    }
+
+    #[test]
     fn paged_results_report_the_next_offset() {
         let page = json!({"$type": "PagedResult", "Items": {"$type": "x", "$values": [{"a": 1}, {"a": 2}]},
             "Offset": 0, "Limit": 2, "Count": 2, "TotalCount": 5, "NextPageLink": null, "HasNext": true, "NextOffset": 2});
@@ -307,6 +384,13 @@ mod tests {
         assert_eq!(property(&e, "PartyId"), Some(&json!("23001")));
         assert_eq!(property(&e, "UF_1"), Some(&json!(5)));
         assert_eq!(property(&e, "NOTE"), None);
+        let mut e = e;
+        set_property(&mut e, "NOTE", json!("n"));
+        set_property(&mut e, "PartyId", json!("7"));
+        assert_eq!(
+            (property(&e, "NOTE"), property(&e, "PartyId")),
+            (Some(&json!("n")), Some(&json!("7")))
+        );
         let created = json!({"Identity": {"$type": "x", "EntityTypeName": "Activity",
             "IdentityElements": {"$type": "x", "$values": ["812"]}}});
         assert_eq!(identity(&created).as_deref(), Some("812"));

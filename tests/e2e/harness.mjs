@@ -109,9 +109,9 @@ export async function signInImis(pane) {
   await pane.locator("#imis-sign-in [name=username]").fill(imisUser.username);
   await pane.locator("#imis-sign-in [name=password]").fill(imisUser.password);
   await pane.locator("#imis-sign-in-submit").click();
-  await pane.locator("#contacts input[type=radio]").first().waitFor();
-  // Preselected when unambiguous; otherwise the test picks.
-  if (!(await pane.locator("#contacts input[type=radio]:checked").count())) await pane.locator("#contacts input[type=radio]").first().check();
+  await pane.locator("#contacts input[type=checkbox]").first().waitFor();
+  // Preselected when unambiguous; otherwise the test picks the first.
+  if (!(await pane.locator("#contacts input[type=checkbox]:checked").count())) await pane.locator("#contacts input[type=checkbox]").first().check();
 }
 
 /** A message for the user's mailbox, in the Graph stand-in's fixture form. */

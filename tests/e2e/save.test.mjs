@@ -41,7 +41,9 @@ test("saves the sample email and every attachment byte for byte", { timeout: 180
   assert.equal(field(activity, "PartyId"), "23001");
   assert.equal(field(activity, "ACTIVITY_TYPE"), "EMAIL");
   assert.equal(field(activity, "DESCRIPTION"), message.subject);
-  assert.equal(field(activity, "NOTE"), message.bodyText);
+  const note = field(activity, "NOTE");
+  assert.ok(note.startsWith("From: Alex Member <alex.member@example.com>\nTo: Dana Staff <dana.staff@example.org>\nCc: Sam Board <sam.board@example.net>\n\n"), note);
+  assert.ok(note.includes(message.bodyText), "the body");
   assert.equal(field(activity, "TRANSACTION_DATE"), message.sentDateTime.slice(0, 19));
 
   const files = state.documents.filter((d) => d.DocumentTypeId !== "FOL");
@@ -51,6 +53,7 @@ test("saves the sample email and every attachment byte for byte", { timeout: 180
     assert.ok(stored, `${att.name} is in iMIS`);
     assert.equal(stored.sha256, att.sha256, `${att.name} bytes`);
     assert.equal(stored.size, att.size);
+    assert.ok(note.includes(`- ${att.name} (`) && note.includes(`document ${stored.DocumentId}, ${stored.Path}`), `the note lists ${att.name}`);
   }
   const rows = await pane.locator("#summary-list li[data-status=saved]").count();
   assert.equal(rows, message.attachments.length);
@@ -136,7 +139,7 @@ test("saving twice makes no duplicates", { timeout: 120_000 }, async () => {
   await saveAndWait(context, pane);
   await pane.locator("#summary").evaluate((el) => el.removeAttribute("data-state"));
   await saveAndWait(context, pane, { expectPopup: false });
-  assert.match(await pane.locator("#summary-activity").textContent(), /already saved/);
+  assert.match(await pane.locator("#summary-records").textContent(), /Already saved as record/);
   assert.equal(await pane.locator("#summary-list li[data-status=alreadySaved]").count(), message.attachments.length);
   const state = await h.imisState();
   assert.equal(state.activities.length, 1);

@@ -10,8 +10,9 @@ import * as view from "./view.js";
 let core;
 let app;
 let item;
-let contacts = [];
 let settings;
+/** A save the iMIS session ended in the middle of: run again after signing in. */
+let pendingSave = null;
 
 async function start() {
   const inOutlook = await host.officeReady();
@@ -67,14 +68,31 @@ async function connectImis(reason) {
   }
   view.show("imis-sign-in", false);
   view.status("Looking for the sender in iMIS…");
+  let matches;
   try {
-    contacts = await app.findContacts(item);
+    matches = await app.findContacts(item);
   } catch (e) {
     return handleError(e);
   }
-  view.showContacts(contacts);
-  document.getElementById("save").disabled = contacts.length === 0;
-  view.status(contacts.length ? "Ready." : "No address of this email belongs to an iMIS contact.");
+  view.showContacts(matches);
+  view.status(matches.length ? "Ready." : "No address of this email belongs to an iMIS contact: search iMIS below.");
+  await contactsChanged();
+  if (pendingSave) {
+    const again = pendingSave.again;
+    pendingSave = null;
+    await save(again);
+  }
+}
+
+/** The chosen contacts changed: say where this email is already saved. */
+async function contactsChanged() {
+  const chosen = view.chosenContacts();
+  document.getElementById("save").disabled = chosen.length === 0;
+  try {
+    view.showSaved(chosen.length ? await app.findSaved(item, chosen) : [], Boolean(settings.allowDuplicateEmails));
+  } catch (e) {
+    handleError(e);
+  }
 }
 
 function handleError(e) {
@@ -101,7 +119,7 @@ const PHASES = {
 
 function onEvent(event) {
   if (event.type === "activity") {
-    view.status(event.phase === "saving" ? "Saving the email…" : `Email saved (activity ${event.activityId}); saving attachments…`);
+    view.status(event.phase === "saving" ? "Saving the email…" : `Email saved (record ${event.activityId}); saving attachments…`);
     return;
   }
   const text = event.phase === "failed" ? `Failed: ${event.detail}`
@@ -111,24 +129,27 @@ function onEvent(event) {
   view.attachmentState(event.id, event.phase, text, event.done, event.total);
 }
 
-async function save() {
-  const index = view.chosenContactIndex();
-  if (index < 0) {
-    view.error("Choose the iMIS contact to save this email to.");
+async function save(again = false) {
+  const chosen = view.chosenContacts();
+  if (chosen.length === 0) {
+    view.error("Choose at least one iMIS contact to save this email to.");
     return;
   }
-  const button = document.getElementById("save");
-  button.disabled = true;
+  const buttons = ["save", "save-again"].map((id) => document.getElementById(id));
+  for (const b of buttons) b.disabled = true;
   view.error(null);
   try {
-    const report = await app.save(item, contacts[index], view.selectedAttachments(), onEvent);
+    const report = await app.save(item, chosen, view.selectedAttachments(), again, onEvent);
     view.showReport(report);
     const failed = report.attachments.filter((a) => a.status === "failed").length;
     view.status(failed ? `Saved, but ${failed} attachment(s) failed: see below. Save again to retry them.` : "Done.");
   } catch (e) {
+    // The iMIS session ended mid-save: after signing in, the save goes on where it
+    // stopped (what is in iMIS already is found, not uploaded again).
+    if (e.kind === "imis-sign-in") pendingSave = { again };
     handleError(e);
   } finally {
-    button.disabled = false;
+    for (const b of buttons) b.disabled = false;
   }
 }
 
@@ -193,7 +214,18 @@ function wireEvents() {
     }
     await connectImis();
   });
-  document.getElementById("save").addEventListener("click", save);
+  document.getElementById("save").addEventListener("click", () => save(false));
+  document.getElementById("save-again").addEventListener("click", () => save(true));
+  document.getElementById("contacts").addEventListener("change", contactsChanged);
+  document.getElementById("contact-search").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = event.target.elements.text.value;
+    try {
+      view.addSearchResults(await app.searchContacts(text));
+    } catch (e) {
+      handleError(e);
+    }
+  });
 }
 
 start().catch((e) => {

@@ -163,38 +163,78 @@ export function attachmentState(id, phase, text, done, total) {
 
 // Contacts
 
-const ROLES = { from: "sender", to: "recipient", cc: "copied" };
+const ROLES = { from: "sender", to: "recipient", cc: "copied", search: "found by search" };
+let shownContacts = [];
 
-/** The iMIS contacts that match the email's addresses; one radio each. */
+function contactBox(m, index) {
+  const box = el("input", { type: "checkbox", name: "contact", checked: Boolean(m.preselected) });
+  box.dataset.index = String(index);
+  const how = m.address ? `, ${ROLES[m.role] ?? m.role} ${m.address}` : "";
+  return el("label", { className: "contact" }, box, " ", el("span", { textContent: `${m.fullName} (${m.partyId})${how}` }));
+}
+
+/** The iMIS contacts that match the email's addresses, one checkbox each; the sender
+ * is ticked when unambiguous. Two contacts with one address are both shown, unticked. */
 export function showContacts(matches) {
+  shownContacts = [...matches];
   const box = $("contacts");
   if (matches.length === 0) {
-    box.replaceChildren(el("p", { className: "error", textContent: "No address of this email belongs to an iMIS contact." }));
+    box.replaceChildren(el("p", { className: "error", textContent: "No address of this email belongs to an iMIS contact. Search iMIS below." }));
     return;
   }
   const shared = matches.some((m, i) => matches.findIndex((n) => n.address.toLowerCase() === m.address.toLowerCase()) !== i);
   box.replaceChildren(
-    el("p", { textContent: shared ? "Several iMIS contacts share an address; choose one:" : "Save to iMIS contact:" }),
-    ...matches.map((m, i) => {
-      const radio = el("input", { type: "radio", name: "contact", checked: m.preselected });
-      radio.dataset.index = String(i);
-      const text = `${m.fullName} (${m.partyId}), ${ROLES[m.role] ?? m.role} ${m.address}`;
-      return el("label", { className: "contact" }, radio, " ", el("span", { textContent: text }));
-    }),
+    el("p", { textContent: shared ? "Several iMIS contacts share an address; tick the right ones:" : "Save to these iMIS contacts:" }),
+    ...matches.map(contactBox),
   );
 }
 
-export function chosenContactIndex() {
-  const radio = $("contacts").querySelector("input[type=radio]:checked");
-  return radio ? Number(radio.dataset.index) : -1;
+/** Search results, added below the matches (unticked), each contact once. */
+export function addSearchResults(found) {
+  const fresh = found.filter((c) => !shownContacts.some((m) => m.partyId === c.partyId));
+  if (fresh.length === 0) {
+    $("contacts").append(el("p", { className: "muted", textContent: "No other contact found." }));
+    return;
+  }
+  if (shownContacts.length === 0) $("contacts").replaceChildren(el("p", { textContent: "Found in iMIS:" }));
+  for (const c of fresh) {
+    shownContacts.push({ ...c, address: "", role: "search", preselected: false });
+    $("contacts").append(contactBox(shownContacts.at(-1), shownContacts.length - 1));
+  }
+}
+
+export function chosenContacts() {
+  return [...$("contacts").querySelectorAll("input[type=checkbox]:checked")].map((b) => shownContacts[Number(b.dataset.index)]);
+}
+
+function recordLine(r, words) {
+  const li = el("li", { textContent: `${words} ${r.id} for ${r.contact.fullName}` });
+  if (r.link) {
+    li.append(" (", el("a", { href: r.link, target: "_blank", rel: "noopener noreferrer", textContent: "open contact in iMIS" }), ")");
+  }
+  li.dataset.id = r.id;
+  return li;
+}
+
+/** Where the email is already saved, for the chosen contacts; `again` shows the button. */
+export function showSaved(saved, again) {
+  const box = $("already-saved");
+  box.replaceChildren();
+  if (saved.length > 0) {
+    box.append(el("p", { textContent: "This email is already saved in iMIS. Saving now only adds what is missing." }));
+    const list = el("ul", {}, ...saved.map((r) => recordLine(r, "Record")));
+    box.append(list);
+  }
+  show("already-saved", saved.length > 0);
+  show("save-again", saved.length > 0 && again);
 }
 
 // The report
 
 export function showReport(report) {
-  $("summary-activity").textContent = report.activityExisted
-    ? `This email was already saved as activity ${report.activityId} for ${report.contact.fullName}; nothing new was added to it.`
-    : `Saved as activity ${report.activityId} for ${report.contact.fullName}.`;
+  $("summary-records").replaceChildren(
+    ...report.records.map((r) => recordLine(r, r.existed ? "Already saved as record" : "Saved as record")),
+  );
   show("summary-notice", Boolean(report.notice));
   $("summary-notice").textContent = report.notice ?? "";
   const lines = report.attachments.map((a) => {
