@@ -41,7 +41,8 @@ use item::{MailItem, Mode};
 use retry::Policy;
 use settings::{Cloud, RawSettings, Settings};
 
-/// iMIS tokens are dropped this long before iMIS says they expire.
+/// iMIS tokens are dropped this long before iMIS says they expire (a tenth of their
+/// life for short-lived ones).
 const IMIS_TOKEN_MARGIN_MS: f64 = 60_000.0;
 
 struct ImisSession {
@@ -116,8 +117,9 @@ impl App {
             let (client, expires_in) = ImisClient::sign_in(&site, &username, &password)
                 .await
                 .map_err(Error::from)?;
+            let life_ms = expires_in as f64 * 1000.0;
             let expires_at_ms =
-                js_sys::Date::now() + expires_in as f64 * 1000.0 - IMIS_TOKEN_MARGIN_MS;
+                js_sys::Date::now() + life_ms - IMIS_TOKEN_MARGIN_MS.min(life_ms / 10.0);
             inner.imis.replace(Some(ImisSession {
                 client,
                 expires_at_ms,

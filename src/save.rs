@@ -147,8 +147,22 @@ async fn save_attachments(
 
     let folder = plan.folder_path();
     if imis.find_document(&folder).await?.is_none() {
-        imis.create_folder(site, &plan.folder_parent, &plan.folder_name)
-            .await?;
+        if let Err(e) = imis
+            .create_folder(site, &plan.folder_parent, &plan.folder_name)
+            .await
+        {
+            // iMIS can answer 500 although it made the folder: look before failing.
+            let made = matches!(
+                e,
+                ImisError::Http {
+                    status: 500..=599,
+                    ..
+                }
+            ) && imis.find_document(&folder).await?.is_some();
+            if !made {
+                return Err(e.into());
+            }
+        }
     }
     report.folder = Some(folder.clone());
 

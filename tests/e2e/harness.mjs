@@ -99,6 +99,7 @@ export async function fillSetup(pane, values) {
   for (const [name, value] of Object.entries(values)) {
     const input = pane.locator(`#setup [name=${name}]`);
     if (typeof value === "boolean") await input.setChecked(value);
+    else if ((await input.evaluate((e) => e.tagName)) === "SELECT") await input.selectOption(value);
     else await input.fill(value);
   }
   await pane.locator("#setup-save").click();

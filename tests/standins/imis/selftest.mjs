@@ -17,6 +17,12 @@ const GE = 'Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts';
 const GP = 'Asi.Soa.Core.DataContracts.GenericPropertyData, Asi.Contracts';
 const DD = 'Asi.Soa.Core.DataContracts.DocumentData, Asi.Contracts';
 const OBJECTS = 'System.Collections.ObjectModel.Collection`1[[System.Object, mscorlib]], mscorlib';
+const GPC = 'Asi.Soa.Core.DataContracts.GenericPropertyDataCollection, Asi.Contracts';
+const IDENTITY = (EntityTypeName, key) => ({ $type: 'Asi.Soa.Core.DataContracts.IdentityData, Asi.Contracts', EntityTypeName, IdentityElements: { $type: 'System.Collections.ObjectModel.Collection`1[[System.String, mscorlib]], mscorlib', $values: [key] } });
+const BY_EMAIL = '$/ContactManagement/DefaultSystem/Queries/Outlook/Contacts by email';
+const BY_NAME = '$/ContactManagement/DefaultSystem/Queries/Outlook/Contacts by name';
+const iqa = (token, query, ...rest) => call('GET', `/api/iqa?QueryName=${encodeURIComponent(query)}${rest.map((r) => `&${r}`).join('')}`, { token });
+const columnsOf = (row) => Object.fromEntries(row.Properties.$values.map((p) => [p.Name, p.Value]));
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let srv;
@@ -42,10 +48,12 @@ async function login() {
   assert.equal(r.status, 200);
   return r.body.access_token;
 }
-const activity = (props) => ({
-  $type: GE, EntityTypeName: 'Activity',
+const entity = (EntityTypeName, props) => ({
+  $type: GE, EntityTypeName,
   Properties: { $type: 'Asi.Soa.Core.DataContracts.GenericPropertyDataCollection, Asi.Contracts', $values: Object.entries(props).map(([Name, Value]) => ({ $type: GP, Name, Value })) },
 });
+const activity = (props) => entity('Activity', props);
+const interaction = (props) => entity('CommunicationLogRecipient', props);
 const valueOf = (entity, name) => entity.Properties.$values.find((p) => p.Name === name)?.Value;
 const docBody = (Name, Path, bytes, DocumentTypeId = 'TXT') => ({
   $type: DD, Name, AlternateName: Name, DocumentTypeId, Path,
@@ -140,6 +148,254 @@ test('Party paging walks every page once; limit is capped at 500', async () => {
   assert.equal(new Set(seen).size, total);
   const big = await call('GET', '/api/Party?limit=1000', { token });
   assert.deepEqual([big.body.Limit, big.body.Count], [500, total]);
+});
+
+test('Party search by part of an address or of a name; the person without email', async () => {
+  const token = await login();
+  const ids = async (q) => (await call('GET', `/api/Party?${q}`, { token })).body.Items.$values.map((p) => p.PartyId);
+  assert.deepEqual(await ids('Email=contains:taylor'), ['23005', '23006']);
+  assert.deepEqual(await ids(`Email=contains:${encodeURIComponent('@EXAMPLE.NET')}`), ['22708', '23006']);
+  assert.deepEqual(await ids('Email=contains:home.example.org'), [], 'alternates are not searched');
+  assert.deepEqual(await ids('FullName=contains:TAYLOR'), ['23005', '23006']);
+  assert.deepEqual(await ids('FullName=contains:taylor&Email=endsWith:.com'), ['23005']);
+  assert.ok((await ids('Email=isEmpty:&limit=500')).includes('23004'));
+  const robin = (await call('GET', '/api/Party/23004', { token })).body;
+  assert.deepEqual([robin.Name, robin.Emails.$values], ['Robin Noemail', []]);
+});
+
+test('CsContactBasic: one row, ambiguous address, name search, by id, read-only', async () => {
+  const token = await login();
+  const one = await call('GET', '/api/CsContactBasic?email=eq:alex.member@example.com&limit=2', { token });
+  assert.equal(one.status, 200);
+  assert.equal(one.body.$type, 'Asi.Soa.Core.DataContracts.PagedResult`1[[Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts]], Asi.Contracts');
+  assert.deepEqual([one.body.Count, one.body.TotalCount, one.body.Limit], [1, 1, 2]);
+  assert.deepEqual(one.body.Items.$values[0], {
+    $type: GE, EntityTypeName: 'CsContactBasic', PrimaryParentEntityTypeName: 'Party',
+    Identity: IDENTITY('CsContactBasic', '23001'), PrimaryParentIdentity: IDENTITY('Party', '23001'),
+    Properties: { $type: GPC, $values: [
+      ['ID', '23001'], ['MajorKey', ''], ['FullName', 'Alex Member'], ['FirstName', 'Alex'], ['LastName', 'Member'],
+      ['Email', 'alex.member@example.com'], ['Company', ''], ['IsCompany', { $type: 'System.Boolean', $value: false }],
+    ].map(([Name, Value]) => ({ $type: GP, Name, Value })) },
+  });
+  const upper = await call('GET', `/api/CsContactBasic?Email=eq:${encodeURIComponent('ALEX.MEMBER@example.com')}`, { token });
+  assert.deepEqual(upper.body.Items.$values.map((r) => r.Identity.IdentityElements.$values[0]), ['23001']);
+  const shared = await call('GET', '/api/CsContactBasic?email=eq:shared@example.com&limit=2', { token });
+  assert.equal(shared.body.Count, 2, 'Count > 1 is ambiguous');
+  assert.deepEqual(shared.body.Items.$values.map((r) => valueOf(r, 'ID')), ['23002', '23003']);
+  assert.equal((await call('GET', '/api/CsContactBasic?email=eq:alex@home.example.org', { token })).body.Count, 0, 'primary only');
+  assert.equal((await call('GET', '/api/CsContactBasic?email=eq:nobody@example.com', { token })).body.TotalCount, 0);
+  const byName = await call('GET', '/api/CsContactBasic?FullName=contains:taylor', { token });
+  assert.deepEqual(byName.body.Items.$values.map((r) => [valueOf(r, 'FullName'), valueOf(r, 'Email')]), [['Taylor Reed', 'taylor.reed@example.com'], ['Casey Taylor', 'casey.taylor@example.net']]);
+  const org = (await call('GET', '/api/CsContactBasic/23010', { token })).body;
+  assert.deepEqual([valueOf(org, 'FullName'), valueOf(org, 'Company'), valueOf(org, 'IsCompany').$value], ['Example Association', 'Example Association', true]);
+  assert.equal(valueOf((await call('GET', '/api/CsContactBasic/23004', { token })).body, 'Email'), '');
+  assert.equal((await call('GET', '/api/CsContactBasic/99999', { token })).status, 404);
+  assert.equal((await call('GET', '/api/CsContactBasic?Colour=eq:red', { token })).status, 400);
+  assert.equal((await call('POST', '/api/CsContactBasic', { token, body: entity('CsContactBasic', { FullName: 'x' }) })).status, 405);
+});
+
+test('IQA: contacts by email match any address; row shape; errors', async () => {
+  const token = await login();
+  const r = await iqa(token, BY_EMAIL, 'parameter=eq:alex.member@example.com');
+  assert.equal(r.status, 200);
+  assert.equal(r.body.$type, 'Asi.Soa.Core.DataContracts.PagedResult, Asi.Contracts');
+  assert.equal(r.body.Items.$type, 'System.Collections.Generic.List`1[[System.Object, mscorlib]], mscorlib');
+  assert.deepEqual([r.body.Count, r.body.TotalCount, r.body.Offset, r.body.Limit, r.body.HasNext, r.body.NextOffset, r.body.NextPageLink], [1, 1, 0, 100, false, 0, null]);
+  assert.deepEqual(r.body.Items.$values[0], {
+    $type: GE, EntityTypeName: 'Contacts by email', PrimaryParentEntityTypeName: '',
+    Properties: { $type: GPC, $values: [
+      ['ResultRow', { $type: 'System.Int32', $value: 1 }], ['ID', '23001'], ['Full Name', 'Alex Member'], ['Email', 'alex.member@example.com'],
+    ].map(([Name, Value]) => ({ $type: GP, Name, Value })) },
+  });
+  const alt = await iqa(token, BY_EMAIL, `Parameter=${encodeURIComponent('ALEX@Home.Example.org')}`);
+  assert.deepEqual(alt.body.Items.$values.map(columnsOf).map((c) => [c.ID, c.Email]), [['23001', 'alex@home.example.org']], 'alternate, plain value, any case');
+  const shared = await iqa(token, BY_EMAIL, 'parameter=eq:SHARED@example.com');
+  assert.deepEqual(shared.body.Items.$values.map(columnsOf).map((c) => [c.ID, c['Full Name'], c.Email]), [['23002', 'Jordan Shared', 'shared@example.com'], ['23003', 'Casey Shared', 'Shared@Example.com']]);
+  const org = await iqa(token, BY_EMAIL, 'parameter=eq:info@example-association.org');
+  assert.deepEqual(org.body.Items.$values.map((row) => columnsOf(row).ID), ['23010']);
+  const none = await iqa(token, BY_EMAIL, 'parameter=eq:nobody@example.com');
+  assert.deepEqual([none.status, none.body.Count, none.body.TotalCount, none.body.Items.$values], [200, 0, 0, []]);
+  assert.equal((await iqa(token, BY_EMAIL, 'parameter=eq:')).body.TotalCount, 0, 'no address is empty');
+  assert.equal((await iqa(token, BY_EMAIL.toUpperCase(), 'parameter=eq:sam.board@example.net')).body.Count, 1, 'path in any case');
+
+  const unknown = await iqa(token, '$/ContactManagement/DefaultSystem/Queries/Outlook/Nope', 'parameter=eq:x@example.com');
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.body.Message, /Nope was not found/);
+  const noName = await call('GET', '/api/iqa?parameter=eq:x@example.com', { token });
+  assert.deepEqual([noName.status, noName.body.Message], [400, 'QueryName is required.']);
+  const op = await iqa(token, BY_EMAIL, 'parameter=contains:alex');
+  assert.deepEqual([op.status, op.body.Message], [400, 'In IQA query, parameters must be Parameter Equal']);
+  assert.match((await iqa(token, BY_EMAIL)).body.Message, /takes 1 parameter; 0 given/);
+  assert.match((await iqa(token, BY_EMAIL, 'parameter=a', 'parameter=b')).body.Message, /takes 1 parameter; 2 given/);
+  assert.equal((await iqa(token, BY_EMAIL, 'parameter=eq:a@example.com', 'OrderBy=ID')).status, 400);
+  assert.equal((await call('POST', `/api/iqa?QueryName=${encodeURIComponent(BY_EMAIL)}`, { token, body: {} })).status, 405);
+  assert.equal((await call('GET', `/api/iqa?QueryName=${encodeURIComponent(BY_EMAIL)}&parameter=eq:a@example.com`)).status, 401);
+});
+
+test('IQA: contacts by name, paging with limit and offset', async () => {
+  const token = await login();
+  const taylors = await iqa(token, BY_NAME, 'parameter=eq:taylor');
+  assert.deepEqual(taylors.body.Items.$values.map(columnsOf).map((c) => [c.ResultRow.$value, c.ID, c['Full Name'], c.Email]),
+    [[1, '23005', 'Taylor Reed', 'taylor.reed@example.com'], [2, '23006', 'Casey Taylor', 'casey.taylor@example.net']]);
+  const first = await iqa(token, BY_NAME, 'parameter=eq:taylor', 'limit=1');
+  assert.deepEqual([first.body.Count, first.body.TotalCount, first.body.Limit, first.body.HasNext, first.body.NextOffset], [1, 2, 1, true, 1]);
+  const second = await iqa(token, BY_NAME, 'parameter=eq:taylor', 'limit=1', `offset=${first.body.NextOffset}`);
+  assert.deepEqual([second.body.Offset, second.body.Count, second.body.HasNext, second.body.NextOffset], [1, 1, false, 0]);
+  assert.deepEqual(columnsOf(second.body.Items.$values[0]).ResultRow, { $type: 'System.Int32', $value: 2 }, 'numbered over the whole result');
+  assert.equal(columnsOf(second.body.Items.$values[0]).ID, '23006');
+  assert.equal(columnsOf((await iqa(token, BY_NAME, 'parameter=eq:noemail')).body.Items.$values[0]).Email, '', 'no address: empty Email');
+
+  const seen = new Set();
+  let offset = 0, total;
+  for (;;) {
+    const page = await iqa(token, BY_NAME, 'parameter=eq:', 'limit=100', `offset=${offset}`);
+    total ??= page.body.TotalCount;
+    page.body.Items.$values.forEach((row) => seen.add(columnsOf(row).ID));
+    if (!page.body.HasNext) break;
+    offset = page.body.NextOffset;
+  }
+  assert.ok(total >= 250, `TotalCount ${total}`);
+  assert.equal(seen.size, total, 'every contact once');
+  assert.deepEqual([(await iqa(token, BY_NAME, 'parameter=eq:', 'limit=1000')).body.Limit], [500]);
+});
+
+test('Activity PUT replaces the stored properties and validates like POST', async () => {
+  const token = await login();
+  const made = await call('POST', '/api/Activity', { token, body: activity({ PartyId: '23001', ACTIVITY_TYPE: 'EMAIL', DESCRIPTION: 'Re: dues', NOTE: 'Body', SOURCE_CODE: 'email:0123456789abcdef' }) });
+  const seqn = valueOf(made.body, 'SEQN').$value;
+  const note = 'Body\n\nStored documents:\n$/Common/Email/msg-1/a.pdf';
+  const replacement = { ...activity({ SEQN: { $type: 'System.Int32', $value: seqn }, PartyId: '23001', ACTIVITY_TYPE: 'EMAIL', DESCRIPTION: 'Re: dues', NOTE: note, TRANSACTION_DATE: '2024-05-06T07:08:09' }), Identity: made.body.Identity };
+  const put = await call('PUT', `/api/Activity/${seqn}`, { token, body: replacement });
+  assert.equal(put.status, 200);
+  assert.deepEqual(valueOf(put.body, 'SEQN'), { $type: 'System.Int32', $value: seqn });
+  assert.deepEqual(put.body.Identity.IdentityElements.$values, [String(seqn)]);
+  const back = (await call('GET', `/api/Activity/${seqn}`, { token })).body;
+  assert.deepEqual(back, put.body);
+  assert.equal(valueOf(back, 'NOTE'), note);
+  assert.deepEqual(valueOf(back, 'TRANSACTION_DATE'), { $type: 'System.DateTime', $value: '2024-05-06T07:08:09' });
+  assert.equal(valueOf(back, 'SOURCE_CODE'), undefined, 'a property left out is gone');
+  assert.deepEqual(back.Properties.$values.filter((p) => p.Name === 'SEQN').length, 1);
+  const stored = (await ctl('GET', 'state')).body.activities;
+  assert.deepEqual(stored, [{ SEQN: seqn, entity: replacement }]);
+
+  const plain = await call('PUT', `/api/Activity/${seqn}`, { token, body: activity({ PartyId: '22708', ACTIVITY_TYPE: 'NOTE' }) });
+  assert.deepEqual([plain.status, valueOf(plain.body, 'PartyId'), plain.body.PrimaryParentIdentity.IdentityElements.$values], [200, '22708', ['22708']], 'no SEQN in the body is fine');
+  assert.deepEqual((await call('GET', '/api/Activity?PartyId=eq:22708', { token })).body.Items.$values.map((e) => valueOf(e, 'SEQN').$value), [seqn]);
+
+  const cases = [
+    [activity({ SEQN: seqn + 1, PartyId: '23001', ACTIVITY_TYPE: 'EMAIL' }), 'SEQN', /does not match the URL/],
+    [{ ...activity({ PartyId: '23001', ACTIVITY_TYPE: 'EMAIL' }), Identity: IDENTITY('Activity', '1') }, 'Identity', /does not match the URL/],
+    [activity({ PartyId: '23001', ACTIVITY_TYPE: 'LETTER' }), 'ACTIVITY_TYPE', /LETTER is not an activity type/],
+    [activity({ PartyId: '23001', ACTIVITY_TYPE: 'EMAIL', DESCRIPTION: 'x'.repeat(256) }), 'DESCRIPTION', /longer than 255/],
+    [activity({ ACTIVITY_TYPE: 'EMAIL' }), 'PartyId', /PartyId is required/],
+  ];
+  for (const [body, property, message] of cases) {
+    const r = await call('PUT', `/api/Activity/${seqn}`, { token, body });
+    assert.equal(r.status, 400, property);
+    assert.match(r.body.Message, message);
+    assert.deepEqual(r.body.ValidationResults.Errors.$values.map((e) => e.PropertyName), [property]);
+  }
+  assert.equal(valueOf((await call('GET', `/api/Activity/${seqn}`, { token })).body, 'ACTIVITY_TYPE'), 'NOTE', 'a refused PUT changes nothing');
+  assert.equal((await call('PUT', '/api/Activity/99999', { token, body: activity({ PartyId: '23001', ACTIVITY_TYPE: 'EMAIL' }) })).status, 404);
+  assert.equal((await call('PUT', '/api/Activity', { token, body: activity({ PartyId: '23001', ACTIVITY_TYPE: 'EMAIL' }) })).status, 405);
+  assert.equal((await call('PUT', `/api/Activity/${seqn}`, { token, body: '{nope', headers: { 'Content-Type': 'application/json' } })).status, 400);
+});
+
+test('Interactions: metadata, create, read typed, filter, PUT, delete, state', async () => {
+  const token = await login();
+  const meta = await call('GET', '/api/metadata/CommunicationLogRecipient', { token });
+  assert.equal(meta.status, 200);
+  assert.deepEqual([meta.body.$type, meta.body.EntityTypeName, meta.body.PrimaryParentEntityTypeName], ['Asi.Soa.Core.DataContracts.BOEntityDefinitionData, Asi.Contracts', 'CommunicationLogRecipient', 'Party']);
+  const props = Object.fromEntries(meta.body.Properties.$values.map((p) => [p.Name, p]));
+  assert.deepEqual(Object.keys(props), ['CommunicationLogRecipientId', 'PartyId', 'InteractionType', 'CommunicationType', 'Subject', 'Body', 'SentDate', 'Sender', 'Recipients', 'MessageKey']);
+  assert.deepEqual([props.Subject.MaxLength, props.MessageKey.MaxLength, props.CommunicationLogRecipientId.IsIdentity, props.PartyId.Required, props.InteractionType.Required, props.Subject.Required], [255, 40, true, true, true, false]);
+  assert.equal(props.SentDate.$type, 'Asi.Soa.Core.DataContracts.PropertyTypeDateTimeData, Asi.Contracts');
+
+  const sent = interaction({
+    PartyId: '23001', CommunicationType: 'Email', InteractionType: 'Email', Subject: 'Re: dues', Body: 'Hello Alex,\n\nThanks.',
+    SentDate: '2024-05-06T07:08:09', Sender: 'Staff <staff@example.org>', Recipients: 'Alex Member <alex.member@example.com>', MessageKey: 'email:0123456789abcdef',
+  });
+  const a = await call('POST', '/api/CommunicationLogRecipient', { token, body: sent });
+  assert.equal(a.status, 201);
+  const id = a.body.Identity.IdentityElements.$values[0];
+  assert.match(id, GUID_RE);
+  assert.deepEqual(a.body.Identity, IDENTITY('CommunicationLogRecipient', id));
+  assert.deepEqual([a.body.$type, a.body.EntityTypeName, a.body.PrimaryParentEntityTypeName, a.body.PrimaryParentIdentity], [GE, 'CommunicationLogRecipient', 'Party', IDENTITY('Party', '23001')]);
+  assert.deepEqual(a.body.Properties.$values[0], { $type: GP, Name: 'CommunicationLogRecipientId', Value: id });
+  assert.deepEqual(valueOf(a.body, 'SentDate'), { $type: 'System.DateTime', $value: '2024-05-06T07:08:09' });
+  assert.deepEqual([valueOf(a.body, 'Subject'), valueOf(a.body, 'MessageKey'), valueOf(a.body, 'InteractionType')], ['Re: dues', 'email:0123456789abcdef', 'Email']);
+
+  const typed = interaction({ PartyId: { $type: 'System.String', $value: '23002' }, InteractionType: 'phone', Subject: 'Call', SentDate: { $type: 'System.DateTime', $value: '2024-05-07T10:00:00Z' }, MessageKey: 'email:fedcba9876543210' });
+  const b = await call('POST', '/api/CommunicationLogRecipient', { token, body: typed });
+  assert.equal(b.status, 201, JSON.stringify(b.body));
+  const id2 = b.body.Identity.IdentityElements.$values[0];
+  assert.notEqual(id2, id);
+
+  const back = await call('GET', `/api/CommunicationLogRecipient/${id}`, { token });
+  assert.deepEqual([back.status, back.body], [200, a.body]);
+  assert.equal((await call('GET', `/api/CommunicationLogRecipient/${id.toUpperCase()}`, { token })).status, 200, 'GUIDs in any case');
+  const list = async (q) => (await call('GET', `/api/CommunicationLogRecipient?${q}`, { token })).body;
+  const byKey = await list('PartyId=eq:23001&MessageKey=eq:email:0123456789abcdef');
+  assert.equal(byKey.$type, 'Asi.Soa.Core.DataContracts.PagedResult`1[[Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts]], Asi.Contracts');
+  assert.deepEqual(byKey.Items.$values.map((e) => e.Identity.IdentityElements.$values[0]), [id]);
+  assert.equal((await list('PartyId=eq:23002&MessageKey=eq:email:0123456789abcdef')).TotalCount, 0);
+  assert.deepEqual((await list('MessageKey=startsWith:email:')).Items.$values.map((e) => valueOf(e, 'PartyId')), ['23001', '23002']);
+  assert.deepEqual((await list(`CommunicationLogRecipientId=eq:${id2}`)).Items.$values.map((e) => valueOf(e, 'Subject')), ['Call']);
+  assert.equal((await call('GET', '/api/CommunicationLogRecipient?Colour=eq:red', { token })).status, 400);
+  assert.deepEqual((await ctl('GET', 'state')).body.interactions, [{ id, entity: sent }, { id: id2, entity: typed }], 'stored exactly as sent');
+
+  const replacement = { ...interaction({ CommunicationLogRecipientId: id, PartyId: '23001', InteractionType: 'Email', Subject: 'Re: dues', Body: 'Hello Alex,\n\nThanks.\n\nStored documents: a.pdf', MessageKey: 'email:0123456789abcdef' }), Identity: a.body.Identity };
+  const put = await call('PUT', `/api/CommunicationLogRecipient/${id}`, { token, body: replacement });
+  assert.equal(put.status, 200);
+  assert.match(valueOf(put.body, 'Body'), /Stored documents: a\.pdf$/);
+  assert.equal(valueOf(put.body, 'SentDate'), undefined, 'replaced, not merged');
+  assert.deepEqual((await call('GET', `/api/CommunicationLogRecipient/${id}`, { token })).body, put.body);
+  assert.deepEqual((await ctl('GET', 'state')).body.interactions[0], { id, entity: replacement });
+  const wrongKey = await call('PUT', `/api/CommunicationLogRecipient/${id}`, { token, body: interaction({ CommunicationLogRecipientId: id2, PartyId: '23001', InteractionType: 'Email' }) });
+  assert.deepEqual([wrongKey.status, wrongKey.body.ValidationResults.Errors.$values.map((e) => e.PropertyName)], [400, ['CommunicationLogRecipientId']]);
+  assert.equal((await call('PUT', `/api/CommunicationLogRecipient/${id}`, { token, body: interaction({ PartyId: '23001', InteractionType: 'Fax' }) })).status, 400);
+  assert.equal((await call('PUT', '/api/CommunicationLogRecipient/00000000-0000-0000-0000-000000000000', { token, body: replacement })).status, 404);
+  assert.equal((await call('POST', `/api/CommunicationLogRecipient/${id}`, { token, body: replacement })).status, 405);
+
+  assert.equal((await call('DELETE', `/api/CommunicationLogRecipient/${id}`, { token })).status, 200);
+  assert.equal((await call('GET', `/api/CommunicationLogRecipient/${id}`, { token })).status, 404);
+  assert.equal((await call('DELETE', `/api/CommunicationLogRecipient/${id}`, { token })).status, 404);
+  assert.deepEqual((await ctl('GET', 'state')).body.interactions.map((x) => x.id), [id2]);
+  await ctl('POST', 'reset');
+  assert.deepEqual((await ctl('GET', 'state')).body.interactions, [], 'reset forgets interactions');
+});
+
+test('Interaction validation errors name what is wrong', async () => {
+  const token = await login();
+  const good = { PartyId: '23001', InteractionType: 'Email', Subject: 'ok', SentDate: '2024-05-06T07:08:09', MessageKey: 'email:0123456789abcdef' };
+  const cases = [
+    [{ PartyId: '99999' }, 'PartyId', /Party 99999 does not exist/],
+    [{ InteractionType: 'Fax' }, 'InteractionType', /Fax is not an interaction type/],
+    [{ Subject: 'x'.repeat(256) }, 'Subject', /longer than 255/],
+    [{ MessageKey: 'k'.repeat(41) }, 'MessageKey', /longer than 40/],
+    [{ SentDate: 'yesterday' }, 'SentDate', /not a valid date/],
+    [{ SentDate: { $type: 'System.DateTime', $value: '2024-02-30T25:00:00' } }, 'SentDate', /not a valid date/],
+    [{ Body: { $type: 'System.Int32', $value: {} } }, 'Body', /must be a string/],
+    [{ ACTIVITY_TYPE: 'EMAIL' }, 'ACTIVITY_TYPE', /not a property of CommunicationLogRecipient/],
+    [{ CommunicationLogRecipientId: '00000000-0000-0000-0000-000000000001' }, 'CommunicationLogRecipientId', /assigned by iMIS/],
+  ];
+  for (const [change, property, message] of cases) {
+    const r = await call('POST', '/api/CommunicationLogRecipient', { token, body: interaction({ ...good, ...change }) });
+    assert.equal(r.status, 400, property);
+    assert.match(r.body.Message, message);
+    assert.deepEqual(r.body.ValidationResults.Errors.$values.map((e) => e.PropertyName), [property]);
+  }
+  const { InteractionType, ...noType } = good;
+  assert.match((await call('POST', '/api/CommunicationLogRecipient', { token, body: interaction(noType) })).body.Message, /InteractionType is required/);
+  const { PartyId, ...noParty } = good;
+  assert.match((await call('POST', '/api/CommunicationLogRecipient', { token, body: interaction(noParty) })).body.Message, /PartyId is required/);
+  const asActivity = await call('POST', '/api/CommunicationLogRecipient', { token, body: activity(good) });
+  assert.deepEqual([asActivity.status, asActivity.body.ValidationResults.Errors.$values.map((e) => e.PropertyName)], [400, ['EntityTypeName']]);
+  assert.equal((await call('POST', '/api/CommunicationLogRecipient', { token, body: { Properties: {} } })).status, 400);
+  assert.equal((await call('POST', '/api/CommunicationLogRecipient', { token, body: interaction({ ...good, Subject: 'x'.repeat(255), MessageKey: 'k'.repeat(40) }) })).status, 201);
+  assert.equal((await call('GET', '/api/metadata/CommunicationLog', { token })).status, 404);
+  assert.equal((await call('GET', '/api/CommunicationLog', { token })).status, 404);
+  assert.equal((await ctl('GET', 'state')).body.interactions.length, 1);
 });
 
 test('GET /api/metadata/Activity lists columns and types', async () => {

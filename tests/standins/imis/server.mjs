@@ -10,12 +10,17 @@
 //   Every /api call needs "Authorization: Bearer"; a missing, unknown or expired token -> 401 + Message.
 //   Objects carry .NET $type tags; lists are PagedResult (Items.$values, Offset, Limit, Count,
 //     TotalCount, NextPageLink null, HasNext, NextOffset); default limit 100; filters Prop=op:value.
-//   GET /api/Party?Email=eq:addr (also email=addr), PartyId=eq:, FullName=contains:, limit, offset, OrderBy;
-//     GET /api/Party/{id}. Items are PersonData / OrganizationData with Emails.$values[] of
+//   GET /api/Party?Email=eq:addr (also email=addr, Email=contains:part), PartyId=eq:, FullName=contains:, limit,
+//     offset, OrderBy; GET /api/Party/{id}. Items are PersonData / OrganizationData with Emails.$values[] of
 //     { Address, EmailType "_Primary"/"_Alternate", IsPrimary }.
-//   GET /api/metadata/Activity; POST /api/Activity (GenericEntityData; a Value is plain or a typed wrapper
-//     {"$type":"System.DateTime","$value":...}); the new key in Identity.IdentityElements.$values[0];
-//     GET /api/Activity?PartyId=eq:..., GET|DELETE /api/Activity/{SEQN}.
+//   GET /api/CsContactBasic?email=eq:addr&limit=2 (Count > 1 = ambiguous), FullName=contains:, ID=eq:, ...;
+//     GET /api/CsContactBasic/{ID}. Rows are GenericEntityData, the id also in Identity.IdentityElements.$values[0].
+//   GET /api/iqa?QueryName=$/Path/To/Query&parameter=eq:value (also plain parameter=value), limit, offset: the rows
+//     of an IQA query as GenericEntityData whose properties are named after the query's column aliases.
+//   GET /api/metadata/{Activity|CommunicationLogRecipient}; POST /api/{E} (GenericEntityData; a Value is plain or a
+//     typed wrapper {"$type":"System.DateTime","$value":...}); the new key in Identity.IdentityElements.$values[0];
+//     GET /api/{E}?PartyId=eq:...&MessageKey=eq:..., GET|PUT|DELETE /api/{E}/{key}; E = Activity (key SEQN) or
+//     CommunicationLogRecipient (an interaction: one communication-log entry for one contact).
 //   POST /api/Document (DocumentData; Path = the PARENT folder; Data = System.Byte[] base64);
 //     GET|DELETE /api/Document/{DocumentId} (not the version id);
 //     POST /api/Document/_execute (also /api/DocumentSummary/_execute) with a GenericExecuteRequest,
@@ -24,7 +29,10 @@
 //   Errors are JSON with a Message (no fixed schema); faults can return 500 although a document was saved.
 //
 // "(check)" facts, and what this stand-in chose:
-//   - Email filter matches the PRIMARY address only, case-insensitively (alternates are listed, not searched).
+//   - Party's and CsContactBasic's Email filter (eq, contains, ...) matches the PRIMARY address only, case-
+//     insensitively (alternates are listed, not searched), as the Name table's EMAIL column would. The IQA email
+//     query (below) matches ANY address: a site's query can join every address, and ASI's Outlook integration is
+//     built on such a query.
 //   - Every string comparison in a filter is case-insensitive (SQL Server's usual collation); a filter on an
 //     unknown property -> 400 "In the query, X is not a known property name." (as ASI's forum quotes it).
 //   - limit above 500 is cut to 500; limit <= 0 or missing means 100.
@@ -40,6 +48,35 @@
 //     a number that is not one. System types (DUES, ORDER, SALES) are accepted: iMIS does not refuse them.
 //   - Activities are read back with typed wrappers for SEQN (System.Int32), dates (System.DateTime),
 //     AMOUNT/UNITS (System.Decimal) and plain strings, whatever the client sent.
+//   - CsContactBasic rows (GenericEntityData, EntityTypeName "CsContactBasic", parent Party) carry ID (no PartyId
+//     property: public clients read the id from Identity.IdentityElements), MajorKey, FullName, FirstName, LastName,
+//     Email (primary, "" when none), Company, IsCompany (System.Boolean); all plain strings otherwise, in that order.
+//     Filters: those names (email=eq: works as the names are case-insensitive). Read-only: other methods -> 405.
+//   - IQA: the fixture's iqaQueries are the only queries; the ones it lists are
+//       $/ContactManagement/DefaultSystem/Queries/Outlook/Contacts by email  (parameter equal to ANY of a contact's
+//         addresses, case-insensitive; the Email column holds the address that matched) and
+//       $/ContactManagement/DefaultSystem/Queries/Outlook/Contacts by name   (full name contains it; Email = primary).
+//     QueryName is matched case-insensitively; unknown -> 404 "The query X was not found."; missing -> 400.
+//     Exactly one parameter (the query string key is case-insensitive; "eq:" optional, any other operator -> 400
+//     "In IQA query, parameters must be Parameter Equal", the text ASI's forum quotes); none or two -> 400.
+//     Other query keys (OrderBy, filters) -> 400 like any unknown property. Persons AND organizations are contacts.
+//     Answer: untyped "Asi.Soa.Core.DataContracts.PagedResult, Asi.Contracts" whose Items is a
+//     List`1[[System.Object, mscorlib]] of GenericEntityData rows: EntityTypeName = the query's name (last path
+//     segment), PrimaryParentEntityTypeName "", no Identity (read the ID column), Properties in column order
+//     ResultRow (System.Int32, 1-based over the whole result), ID, Full Name, Email (plain strings). Public client
+//     code shows /api/iqa answering GenericEntityData rows whose properties are the column aliases; newer sites'
+//     /api/query answers flat rows instead (not served here). Rows come in PartyId order; limit/offset as elsewhere.
+//   - Interactions: CommunicationLogRecipient is treated as a flat entity per contact. Its columns (INTERACTION_PROPS):
+//     CommunicationLogRecipientId (the key, a GUID assigned by iMIS, lower case; clients must treat it as opaque
+//     text), PartyId (required, must exist), InteractionType (required, one of the fixture's interactionTypes,
+//     case-insensitive), CommunicationType (20), Subject (255), Body (no limit), SentDate (date), Sender (255),
+//     Recipients (no limit), MessageKey (40). Validation, typed read-back (SentDate as System.DateTime) and errors as
+//     for Activity. CommunicationLog, CommunicationLogRecipientAttachment, CommunicationLogAttachment,
+//     ContactInteraction and InteractionType are not served (404).
+//   - PUT /api/{E}/{key} takes a whole GenericEntityData and REPLACES the stored properties (unsent ones are gone),
+//     validated like POST; the key property (plain or typed) and Identity.IdentityElements.$values[0] may be sent
+//     but must equal the URL's key (else 400); unknown key -> 404 (before the body is looked at); answer 200 with
+//     the entity as GET shows it. POST with the key property -> 400 "is assigned by iMIS".
 //   - A document or folder whose Name already exists in the folder (case-insensitive) -> 400, not 409.
 //     Paths compare case-insensitively. A folder must be empty to be deleted (else 400).
 //   - New documents are "Published" and FindByPath sees them at once.
@@ -53,13 +90,14 @@
 //
 // Control endpoints (tests only; no auth; CORS always on; never part of the real iMIS):
 //   POST /_control/reset     back to the fixture: data, settings and faults; forgets tokens and the request log.
-//   GET  /_control/state     { activities: [{ SEQN, entity (exactly as POSTed) }],
+//   GET  /_control/state     { activities: [{ SEQN, entity (exactly as last POSTed or PUT) }],
+//                              interactions: [{ id, entity (exactly as last POSTed or PUT) }],
 //                              documents: [{ DocumentId, Path, Name, DocumentTypeId, size, sha256, createdAt }],
 //                              tokens: <count issued>, requests: [{ t, method, path, status }],
 //                              faults: [...left], settings }   (never passwords or tokens)
-//   POST /_control/faults    [{ match, status?, times? (1), store? (false), delayMs? }] REPLACES the list.
-//                            match is a substring of `${METHOD} ${pathname}` ("POST /api/Document" also
-//                            matches "POST /api/Document/_execute"). store:true runs the request for real
+//   POST /_control/faults    [{ match, exact? (false), status?, times? (1), store? (false), delayMs? }] REPLACES
+//                            the list. match is a substring of `${METHOD} ${pathname}` ("POST /api/Document" also
+//                            matches "POST /api/Document/_execute"), or, with exact, the whole of it. store:true runs the request for real
 //                            and then answers status if it succeeded (the 500-but-saved quirk).
 //   POST /_control/settings  { tokenLifetimeSeconds, cors, maxBodyBytes } merged into the current settings.
 //
@@ -67,9 +105,12 @@
 // uploaded into a specific folder" (FindByPath / FindDocumentsInFolder requests) and its forum thread
 // "REST API: Get DocumentSummary" ("... is not a known property name."); public iMIS client code: an Effect
 // schema file (PagedResult`1[[...]] + List`1 Items, DocumentSummaryData, DocumentData, BOEntityDefinitionData,
-// PropertyType*Data), a document helper (Path = parent folder, 500-but-saved, NotFound envelope), importer
-// scripts (GenericEntityData, IdentityData with Collection`1[[System.String]] IdentityElements) and
-// singer-style targets (PersonData, PersonNameData, EmailDataCollection, EmailData).
+// PropertyType*Data; /api/iqa rows as GenericEntityData named by column alias, /api/query rows flat), a document
+// helper (Path = parent folder, 500-but-saved, NotFound envelope), importer scripts (GenericEntityData, IdentityData
+// with Collection`1[[System.String]] IdentityElements), singer-style targets (PersonData, PersonNameData,
+// EmailDataCollection, EmailData) and Python scripts reading CsContactBasic?email=eq:..&limit=2 (Count,
+// Identity.IdentityElements); developer.imis.com "Query results" (one repeated parameter per IQA prompt, in order)
+// and forum threads on /api/iqa (queryname, "In IQA query, parameters must be Parameter Equal").
 
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -92,15 +133,40 @@ const SERVICE_RESPONSE = 'Asi.Soa.Core.DataContracts.ServiceResponse`1[[System.O
 const WRAP = { Integer: 'System.Int32', Date: 'System.DateTime', Decimal: 'System.Decimal', Monetary: 'System.Decimal' };
 const TYPE_DATA = { String: 'String', Integer: 'Integer', Date: 'DateTime', Decimal: 'Decimal', Monetary: 'Monetary' };
 
-// ---- Activity columns: [Name, PropertyTypeName, MaxLength]
-const ACTIVITY_PROPS = [
+// ---- Generic entities kept as sent: columns [Name, PropertyTypeName, MaxLength]
+const columns = (list) => list.map(([name, type, max]) => ({ name, type, max }));
+const ACTIVITY_PROPS = columns([
   ['SEQN', 'Integer'], ['PartyId', 'String', 10], ['ACTIVITY_TYPE', 'String', 10],
   ['TRANSACTION_DATE', 'Date'], ['EFFECTIVE_DATE', 'Date'], ['THRU_DATE', 'Date'],
   ['DESCRIPTION', 'String', 255], ['NOTE', 'String', 1073741823], ['OTHER_ID', 'String', 10],
   ['SOURCE_CODE', 'String', 40], ['PRODUCT_CODE', 'String', 31], ['CATEGORY', 'String', 15],
   ['ACTION_CODES', 'String', 255], ['AMOUNT', 'Monetary'], ['UNITS', 'Decimal'],
-].map(([name, type, max]) => ({ name, type, max }));
-const ACTIVITY_DEF = new Map(ACTIVITY_PROPS.map((p) => [p.name.toLowerCase(), p]));
+]);
+const INTERACTION_PROPS = columns([
+  ['CommunicationLogRecipientId', 'String', 36], ['PartyId', 'String', 10], ['InteractionType', 'String', 50],
+  ['CommunicationType', 'String', 20], ['Subject', 'String', 255], ['Body', 'String', 1073741823], ['SentDate', 'Date'],
+  ['Sender', 'String', 255], ['Recipients', 'String', 1073741823], ['MessageKey', 'String', 40],
+]);
+// Keyed by the lower-case entity name in the URL. types(st) is the set the type column must be in (upper case).
+const ENTITIES = {
+  activity: {
+    name: 'Activity', props: ACTIVITY_PROPS, key: 'SEQN', stateKey: 'SEQN', store: 'activities',
+    required: ['PartyId', 'ACTIVITY_TYPE'], typeProp: 'ACTIVITY_TYPE', typeWord: 'an activity type', types: (st) => st.activityTypes,
+    newKey: (st) => st.nextSeqn++, keyOf: (id) => (/^\d+$/.test(id) ? Number(id) : null),
+  },
+  communicationlogrecipient: {
+    name: 'CommunicationLogRecipient', props: INTERACTION_PROPS, key: 'CommunicationLogRecipientId', stateKey: 'id', store: 'interactions',
+    required: ['PartyId', 'InteractionType'], typeProp: 'InteractionType', typeWord: 'an interaction type', types: (st) => st.interactionTypes,
+    newKey: () => randomUUID(), keyOf: (id) => lower(id),
+  },
+};
+for (const e of Object.values(ENTITIES)) e.def = new Map(e.props.map((p) => [p.name.toLowerCase(), p]));
+// IQA: the columns (aliases) every fixture query returns, and what its one parameter matches.
+const IQA_COLUMNS = ['ID', 'Full Name', 'Email'];
+const IQA_MATCH = {
+  email: (p, v) => p.Emails.find((e) => lower(e.Address) === v)?.Address, // any address, equal
+  name: (p, v) => (lower(p.FullName).includes(v) ? primaryEmail(p) ?? '' : undefined), // full name contains
+};
 const DATE_RE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?)?(Z|[+-]\d{2}:\d{2})?$/;
 
 const unwrap = (v) => (v && typeof v === 'object' && '$value' in v ? v.$value : v);
@@ -137,7 +203,12 @@ function freshState(fixture) {
   const st = {
     users: fixture.users, parties, partyById: new Map(parties.map((p) => [p.PartyId, p])),
     activityTypes: new Set(fixture.activityTypes.map((t) => t.Code.toUpperCase())),
-    activities: new Map(), nextSeqn: FIRST_SEQN, documents: new Map(),
+    interactionTypes: new Set((fixture.interactionTypes ?? []).map((t) => String(t).toUpperCase())),
+    iqaQueries: new Map(Object.entries(fixture.iqaQueries ?? {}).map(([path, q]) => {
+      if (!IQA_MATCH[q.parameter]) throw new Error(`iqaQueries["${path}"].parameter must be one of ${Object.keys(IQA_MATCH).join(', ')}.`);
+      return [lower(path), { path, ...q }];
+    })),
+    activities: new Map(), nextSeqn: FIRST_SEQN, interactions: new Map(), documents: new Map(),
     tokens: new Map(), tokensIssued: 0, requests: [], faults: [], settings: { ...DEFAULTS },
   };
   for (const path of fixture.folders) {
@@ -163,13 +234,13 @@ const OPS = {
   eq: (a, b) => a === b, ne: (a, b) => a !== b, contains: (a, b) => a.includes(b), notcontain: (a, b) => !a.includes(b),
   startswith: (a, b) => a.startsWith(b), endswith: (a, b) => a.endsWith(b), isempty: (a) => a === '', notempty: (a) => a !== '',
 };
-function paged(url, rows, fields, itemType) {
+function paged(url, rows, fields, itemType, { ignore = [], pagedType = pagedOf(itemType), listType = listOf(itemType) } = {}) {
   const q = url.searchParams;
   let limit = parseInt(q.get('limit') ?? '', 10), offset = parseInt(q.get('offset') ?? '', 10);
   limit = !(limit > 0) ? 100 : Math.min(limit, 500);
   offset = offset > 0 ? offset : 0;
   for (const [key, raw] of q) {
-    if (['limit', 'offset', 'orderby'].includes(key.toLowerCase())) continue;
+    if (['limit', 'offset', 'orderby', ...ignore].includes(key.toLowerCase())) continue;
     const field = fields.find((f) => f.toLowerCase() === key.toLowerCase());
     if (!field) fail(400, `In the query, ${key} is not a known property name.`);
     const m = /^(\w+):(.*)$/s.exec(raw);
@@ -184,10 +255,10 @@ function paged(url, rows, fields, itemType) {
     const sign = lower(dir) === 'descending' ? -1 : 1;
     rows = [...rows].sort((a, b) => sign * String(a.flat[field] ?? '').localeCompare(String(b.flat[field] ?? ''), 'en', { numeric: true }));
   }
-  const page = rows.slice(offset, offset + limit).map((r) => r.item());
+  const page = rows.slice(offset, offset + limit).map((r, i) => r.item(offset + i + 1));
   const HasNext = offset + page.length < rows.length;
   return {
-    $type: pagedOf(itemType), Items: { $type: listOf(itemType), $values: page },
+    $type: pagedType, Items: { $type: listType, $values: page },
     Offset: offset, Limit: limit, Count: page.length, TotalCount: rows.length,
     NextPageLink: null, HasNext, NextOffset: HasNext ? offset + page.length : 0,
   };
@@ -202,12 +273,50 @@ function partyOut(p) {
     ? { $type: member('OrganizationData'), OrganizationName: p.FullName, ...common }
     : { $type: member('PersonData'), PersonName: { $type: member('PersonNameData'), FirstName: p.FirstName, LastName: p.LastName, FullName: p.FullName }, ...common };
 }
+const primaryEmail = (p) => p.Emails.find((e) => e.IsPrimary)?.Address;
 const partyRow = (p) => ({
-  flat: { PartyId: p.PartyId, Id: p.PartyId, FullName: p.FullName, Name: p.FullName, FirstName: p.FirstName, LastName: p.LastName, Email: p.Emails.find((e) => e.IsPrimary)?.Address },
+  flat: { PartyId: p.PartyId, Id: p.PartyId, FullName: p.FullName, Name: p.FullName, FirstName: p.FirstName, LastName: p.LastName, Email: primaryEmail(p) },
   item: () => partyOut(p),
 });
 
-// ---- Activity
+// ---- CsContactBasic (read-only; the Name table view) and IQA rows: GenericEntityData with plain values
+const properties = (pairs) => ({ $type: core('GenericPropertyDataCollection'), $values: pairs.map(([Name, Value]) => ({ $type: core('GenericPropertyData'), Name, Value })) });
+const CONTACT_FIELDS = ['ID', 'MajorKey', 'FullName', 'FirstName', 'LastName', 'Email', 'Company', 'IsCompany'];
+function contactFlat(p) {
+  const org = p.Type === 'Organization';
+  return { ID: p.PartyId, MajorKey: p.MajorKey ?? '', FullName: p.FullName, FirstName: p.FirstName ?? '', LastName: p.LastName ?? '', Email: primaryEmail(p) ?? '', Company: org ? p.FullName : p.Company ?? '', IsCompany: org };
+}
+const contactOut = (p) => ({
+  $type: core('GenericEntityData'), EntityTypeName: 'CsContactBasic', PrimaryParentEntityTypeName: 'Party',
+  Identity: identity('CsContactBasic', p.PartyId), PrimaryParentIdentity: identity('Party', p.PartyId),
+  Properties: properties(Object.entries(contactFlat(p)).map(([k, v]) => [k, k === 'IsCompany' ? { $type: 'System.Boolean', $value: v } : v])),
+});
+const contactRow = (p) => ({ flat: { ...contactFlat(p), IsCompany: String(p.Type === 'Organization') }, item: () => contactOut(p) });
+
+function iqa(st, url) {
+  const all = (name) => [...url.searchParams].filter(([k]) => lower(k) === name).map(([, v]) => v);
+  const [path] = all('queryname');
+  if (!path) fail(400, 'QueryName is required.');
+  const query = st.iqaQueries.get(lower(path.trim())) ?? fail(404, `The query ${path} was not found.`);
+  const params = all('parameter');
+  if (params.length !== 1) fail(400, `The query ${query.path} takes 1 parameter; ${params.length} given.`);
+  const m = /^(\w+):(.*)$/s.exec(params[0]);
+  if (m && OPS[lower(m[1])] && lower(m[1]) !== 'eq') fail(400, 'In IQA query, parameters must be Parameter Equal');
+  const value = lower(m && lower(m[1]) === 'eq' ? m[2] : params[0]), match = IQA_MATCH[query.parameter];
+  const queryName = query.path.slice(query.path.lastIndexOf('/') + 1);
+  const rows = [];
+  for (const p of st.parties) {
+    const email = match(p, value);
+    if (email === undefined) continue;
+    rows.push({ flat: {}, item: (n) => ({
+      $type: core('GenericEntityData'), EntityTypeName: queryName, PrimaryParentEntityTypeName: '',
+      Properties: properties([['ResultRow', { $type: 'System.Int32', $value: n }], ...[p.PartyId, p.FullName, email].map((v, i) => [IQA_COLUMNS[i], v])]),
+    }) });
+  }
+  return paged(url, rows, [], null, { ignore: ['queryname', 'parameter'], pagedType: core('PagedResult'), listType: listOf('System.Object, mscorlib') });
+}
+
+// ---- Activity and CommunicationLogRecipient (ENTITIES above): validated against their columns, stored as sent
 function checkValue(def, v) {
   if (v === null || v === undefined) return null;
   switch (def.type) {
@@ -220,57 +329,65 @@ function checkValue(def, v) {
   }
 }
 
-function createActivity(st, entity) {
+// POST (key null) or PUT (key = the stored record's): the whole entity replaces what was stored.
+function saveEntity(st, E, entity, key = null) {
   if (!isObj(entity) || !Array.isArray(entity.Properties?.$values)) invalid([['Properties', 'The body must be a GenericEntityData with Properties.$values.']]);
   const errors = [], values = {};
-  if (entity.EntityTypeName !== undefined && lower(entity.EntityTypeName) !== 'activity') errors.push(['EntityTypeName', 'EntityTypeName must be Activity.']);
+  if (entity.EntityTypeName !== undefined && lower(entity.EntityTypeName) !== lower(E.name)) errors.push(['EntityTypeName', `EntityTypeName must be ${E.name}.`]);
+  const sentKey = entity.Identity?.IdentityElements?.$values?.[0];
+  if (key !== null && sentKey !== undefined && lower(sentKey) !== lower(key)) errors.push(['Identity', `Identity ${sentKey} does not match the URL (${key}).`]);
   for (const p of entity.Properties.$values) {
-    const def = ACTIVITY_DEF.get(lower(p?.Name));
-    if (!def) { errors.push([String(p?.Name), `${p?.Name} is not a property of Activity.`]); continue; }
-    if (def.name === 'SEQN') { errors.push(['SEQN', 'SEQN is assigned by iMIS.']); continue; }
+    const def = E.def.get(lower(p?.Name));
+    if (!def) { errors.push([String(p?.Name), `${p?.Name} is not a property of ${E.name}.`]); continue; }
+    if (def.name === E.key) {
+      if (key === null) errors.push([E.key, `${E.key} is assigned by iMIS.`]);
+      else if (lower(unwrap(p.Value)) !== lower(key)) errors.push([E.key, `${E.key} ${unwrap(p.Value)} does not match the URL (${key}).`]);
+      continue;
+    }
     values[def.name] = unwrap(p.Value);
     const problem = checkValue(def, values[def.name]);
     if (problem) errors.push([def.name, problem]);
   }
-  const partyId = values.PartyId, type = values.ACTIVITY_TYPE;
+  const partyId = values.PartyId, type = values[E.typeProp];
   if (partyId === undefined || partyId === null || partyId === '') errors.push(['PartyId', 'PartyId is required.']);
   else if (!st.partyById.has(String(partyId))) errors.push(['PartyId', `Party ${partyId} does not exist.`]);
-  if (type === undefined || type === null || type === '') errors.push(['ACTIVITY_TYPE', 'ACTIVITY_TYPE is required.']);
-  else if (!st.activityTypes.has(String(type).toUpperCase())) errors.push(['ACTIVITY_TYPE', `${type} is not an activity type.`]);
+  if (type === undefined || type === null || type === '') errors.push([E.typeProp, `${E.typeProp} is required.`]);
+  else if (!E.types(st).has(String(type).toUpperCase())) errors.push([E.typeProp, `${type} is not ${E.typeWord}.`]);
   if (errors.length) invalid(errors);
-  const SEQN = st.nextSeqn++;
-  st.activities.set(SEQN, { SEQN, entity: structuredClone(entity) });
-  return activityOut(st, SEQN);
+  if (key === null) key = E.newKey(st);
+  st[E.store].set(key, { [E.stateKey]: key, entity: structuredClone(entity) });
+  return entityOut(st, E, key);
 }
 
-// What iMIS answers for a stored activity: sent properties, canonical names, typed wrappers, SEQN first.
-function activityOut(st, seqn) {
-  const { entity } = st.activities.get(seqn);
+// What iMIS answers for a stored record: sent properties, canonical names, typed wrappers, the key first.
+function entityOut(st, E, key) {
+  const { entity } = st[E.store].get(key);
   const prop = (def, v) => ({ $type: core('GenericPropertyData'), Name: def.name, Value: v === null || v === undefined || !WRAP[def.type] ? v : { $type: WRAP[def.type], $value: def.type === 'Date' ? String(v) : Number(v) } });
-  const sent = entity.Properties.$values.map((p) => prop(ACTIVITY_DEF.get(lower(p.Name)), unwrap(p.Value)));
+  const sent = entity.Properties.$values.filter((p) => lower(p.Name) !== lower(E.key)).map((p) => prop(E.def.get(lower(p.Name)), unwrap(p.Value)));
   const partyId = String(unwrap(entity.Properties.$values.find((p) => lower(p.Name) === 'partyid').Value));
   return {
-    $type: core('GenericEntityData'), EntityTypeName: 'Activity', PrimaryParentEntityTypeName: 'Party',
-    Identity: identity('Activity', String(seqn)), PrimaryParentIdentity: identity('Party', partyId),
-    Properties: { $type: core('GenericPropertyDataCollection'), $values: [prop(ACTIVITY_DEF.get('seqn'), seqn), ...sent] },
+    $type: core('GenericEntityData'), EntityTypeName: E.name, PrimaryParentEntityTypeName: 'Party',
+    Identity: identity(E.name, String(key)), PrimaryParentIdentity: identity('Party', partyId),
+    Properties: { $type: core('GenericPropertyDataCollection'), $values: [prop(E.def.get(lower(E.key)), key), ...sent] },
   };
 }
-const activityRow = (st, seqn) => {
-  const flat = { SEQN: seqn };
-  for (const p of st.activities.get(seqn).entity.Properties.$values) flat[ACTIVITY_DEF.get(lower(p.Name)).name] = unwrap(p.Value);
-  return { flat, item: () => activityOut(st, seqn) };
+const entityRow = (st, E, key) => {
+  const flat = {};
+  for (const p of st[E.store].get(key).entity.Properties.$values) flat[E.def.get(lower(p.Name)).name] = unwrap(p.Value);
+  flat[E.key] = key;
+  return { flat, item: () => entityOut(st, E, key) };
 };
-const activityMetadata = () => ({
-  $type: core('BOEntityDefinitionData'), EntityTypeName: 'Activity', ObjectTypeName: 'Standard', PrimaryParentEntityTypeName: 'Party', Description: 'Activity',
+const metadataOf = (E) => ({
+  $type: core('BOEntityDefinitionData'), EntityTypeName: E.name, ObjectTypeName: 'Standard', PrimaryParentEntityTypeName: 'Party', Description: E.name,
   Properties: {
     $type: core('PropertyTypeDataCollection'),
-    $values: ACTIVITY_PROPS.map((p) => ({
+    $values: E.props.map((p) => ({
       $type: core(`PropertyType${TYPE_DATA[p.type]}Data`), Name: p.name, PropertyTypeName: p.type,
-      ...(p.max ? { MaxLength: p.max } : {}), IsIdentity: p.name === 'SEQN', Required: ['PartyId', 'ACTIVITY_TYPE'].includes(p.name),
+      ...(p.max ? { MaxLength: p.max } : {}), IsIdentity: p.name === E.key, Required: E.required.includes(p.name),
     })),
   },
 });
-const seqnOf = (st, id) => (/^\d+$/.test(id) && st.activities.has(Number(id)) ? Number(id) : fail(404, `Activity ${id} was not found.`));
+const keyOf = (st, E, id) => { const k = E.keyOf(id); return k !== null && st[E.store].has(k) ? k : fail(404, `${E.name} ${id} was not found.`); };
 
 // ---- Documents
 const normPath = (p) => String(p ?? '').replace(/\/+$/, '');
@@ -364,15 +481,25 @@ function api(st, req, url, body) {
     if (id === undefined) return [200, paged(url, st.parties.map(partyRow), PARTY_FIELDS, member('PartyData'))];
     return st.partyById.has(id) ? [200, partyOut(st.partyById.get(id))] : fail(404, `Party ${id} was not found.`);
   }
-  if (E === 'metadata') return M === 'GET' && lower(id) === 'activity' ? [200, activityMetadata()] : notFound();
-  if (E === 'activity') {
+  if (E === 'cscontactbasic') {
+    if (M !== 'GET') return notAllowed();
+    if (id === undefined) return [200, paged(url, st.parties.map(contactRow), CONTACT_FIELDS, core('GenericEntityData'))];
+    return st.partyById.has(id) ? [200, contactOut(st.partyById.get(id))] : fail(404, `CsContactBasic ${id} was not found.`);
+  }
+  if (E === 'iqa') return id !== undefined ? notFound() : M === 'GET' ? [200, iqa(st, url)] : notAllowed();
+  if (E === 'metadata') return M === 'GET' && ENTITIES[lower(id)] ? [200, metadataOf(ENTITIES[lower(id)])] : notFound();
+  const ent = ENTITIES[E];
+  if (ent) {
     if (id === undefined) {
-      if (M === 'GET') return [200, paged(url, [...st.activities.keys()].map((s) => activityRow(st, s)), ACTIVITY_PROPS.map((p) => p.name), core('GenericEntityData'))];
-      return M === 'POST' ? [201, createActivity(st, json())] : notAllowed();
+      if (M === 'GET') return [200, paged(url, [...st[ent.store].keys()].map((k) => entityRow(st, ent, k)), ent.props.map((p) => p.name), core('GenericEntityData'))];
+      return M === 'POST' ? [201, saveEntity(st, ent, json())] : notAllowed();
     }
-    if (M === 'GET') return [200, activityOut(st, seqnOf(st, id))];
-    if (M === 'DELETE') { st.activities.delete(seqnOf(st, id)); return [200]; }
-    return notAllowed();
+    if (!['GET', 'PUT', 'DELETE'].includes(M)) return notAllowed();
+    const key = keyOf(st, ent, id);
+    if (M === 'GET') return [200, entityOut(st, ent, key)];
+    if (M === 'PUT') return [200, saveEntity(st, ent, json(), key)];
+    st[ent.store].delete(key);
+    return [200];
   }
   if (E === 'document' || E === 'documentsummary') {
     if (lower(id) === '_execute') return M === 'POST' ? [200, execute(st, json())] : notAllowed();
@@ -395,7 +522,7 @@ function control(st, req, url, body, reset) {
   if (route === 'POST /_control/reset') { reset(); return [200, { ok: true }]; }
   if (route === 'GET /_control/state') {
     return [200, {
-      activities: [...st.activities.values()],
+      activities: [...st.activities.values()], interactions: [...st.interactions.values()],
       documents: [...st.documents.values()].map(({ DocumentId, Path, Name, DocumentTypeId, size, sha256, createdAt }) => ({ DocumentId, Path, Name, DocumentTypeId, size, sha256, createdAt })),
       tokens: st.tokensIssued, requests: st.requests, faults: st.faults, settings: st.settings,
     }];
@@ -403,7 +530,7 @@ function control(st, req, url, body, reset) {
   if (route === 'POST /_control/faults') {
     const list = [json()].flat().filter((f) => f !== null);
     if (!list.every((f) => isObj(f) && typeof f.match === 'string' && f.match)) fail(400, 'Each fault needs a "match" string.');
-    st.faults = list.map((f) => ({ match: f.match, status: f.status ?? null, times: f.times ?? 1, store: !!f.store, delayMs: f.delayMs ?? 0 }));
+    st.faults = list.map((f) => ({ match: f.match, exact: !!f.exact, status: f.status ?? null, times: f.times ?? 1, store: !!f.store, delayMs: f.delayMs ?? 0 }));
     return [200, { faults: st.faults }];
   }
   if (route === 'POST /_control/settings') {
@@ -459,7 +586,7 @@ export async function start({ host = '127.0.0.1', port = 3400, tls, fixtureFile 
       if (isControl) return reply(...control(st, req, url, body, reset));
       if (body === null) return reply(413, { Message: 'Maximum request length exceeded.' });
       const key = `${req.method} ${url.pathname}`;
-      const fault = st.faults.find((f) => f.times > 0 && key.includes(f.match));
+      const fault = st.faults.find((f) => f.times > 0 && (f.exact ? key === f.match : key.includes(f.match)));
       if (fault) fault.times--;
       if (fault?.delayMs) await sleep(fault.delayMs);
       if (fault?.status && !fault.store) return reply(fault.status, { Message: 'An error has occurred.' });
