@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { host, ports, urls } from "../../scripts/local.mjs";
 import { serveStatic } from "../../scripts/serve-static.mjs";
-import { start as startIdp } from "./idp/server.mjs";
+import { BROKER_CLIENT_ID, start as startIdp } from "./idp/server.mjs";
 import { start as startGraph } from "./graph/server.mjs";
 import { start as startImis } from "./imis/server.mjs";
 import { start as startOutlook } from "./outlook/server.mjs";
@@ -27,13 +27,15 @@ export async function startAll() {
         redirectUris: [`${urls.pane}/auth-redirect.html`, `${urls.pane}/auth-dialog.html`, `brk-multihub://${host}:${ports.pane}`],
         permissions: ["Mail.Read", "Mail.Read.Shared"],
       }],
+      // The simulated Outlook brokers nested app authentication for the pane.
+      brokers: [{ clientId: BROKER_CLIENT_ID, name: "Outlook (simulated)", redirectUris: [`${urls.outlook}/`] }],
     });
     started.push(idp);
     started.push(await startGraph({ host, port: ports.graph, tls, jwksUrl: idp.jwksUrl, audience: urls.graph }));
     started.push(await startImis({ host, port: ports.imis, tls }));
     started.push(await startOutlook({
       host, port: ports.outlook, tls,
-      paneUrl: `${urls.pane}/taskpane.html`, graphControlUrl: `${urls.graph}/_control`,
+      paneUrl: `${urls.pane}/taskpane.html`, graphControlUrl: `${urls.graph}/_control`, idpUrl: urls.idp,
     }));
     started.push(await serveStatic({ host, port: ports.pane, tls, root: `${root}dist` }));
   } catch (e) {

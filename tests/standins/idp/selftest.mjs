@@ -1,5 +1,7 @@
 // Self-test of the identity provider stand-in (node --test tests/standins/idp/selftest.mjs):
-// the protocol with plain HTTP requests, then real MSAL.js 5.30 in Chromium (popup, silent, refresh).
+// the protocol with plain HTTP requests (including the broker grant that stands in for Outlook's nested app
+// authentication), then real MSAL.js 5.30 in Chromium (popup, silent, refresh). MSAL's nested client against
+// the broker grant, through the simulated Outlook's bridge, is tested in ../outlook/selftest.mjs.
 // Reference: ../shared/reference/graph-and-office.md ("Getting a Graph token in the task pane",
 // sign-in error codes) and toolchain.md ("Sign-in against a local authority", Playwright notes).
 import { test, before, after } from 'node:test';
@@ -11,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as jose from 'jose';
 import { chromium } from 'playwright-core';
-import { start, DEMO_CLIENT_ID } from './server.mjs';
+import { start, DEMO_CLIENT_ID, BROKER_CLIENT_ID, BROKER_GRANT } from './server.mjs';
 import * as probeServer from './msal-probe/serve.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -263,6 +265,86 @@ test('control: settings, faults, log without secrets, revoke, reset', async () =
   assert.equal(noSession.error, 'login_required');
   await control('reset', {});
   assert.deepEqual((await control('log')).entries, []);
+});
+
+test('broker grant (the NAA stand-in): nested-app tokens for the host, with the brk-multihub, client, broker, origin and consent checks', async () => {
+  const OUTLOOK = 'https://127.0.0.1:3100';
+  const BRK = 'brk-multihub://127.0.0.1:3000';
+  const idp2 = await start({ port: 0, tls }); // the defaults: the demo client with brk-multihub://127.0.0.1:3000, Outlook on 3100 as broker
+  try {
+    const keys = jose.createLocalJWKSet(await (await request(idp2.jwksUrl)).json());
+    const ctl = (path, data) => request(`${idp2.url}/_control/${path}`, data === undefined ? {} :
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) }).then((r) => r.json());
+    const broker = (params = {}, { origin = OUTLOOK, tenant = TID } = {}) => request(`${idp2.url}/${tenant}/oauth2/v2.0/token`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(origin && { origin }) },
+      body: new URLSearchParams(Object.entries({ grant_type: BROKER_GRANT, client_id: DEMO_CLIENT_ID, redirect_uri: BRK,
+        brk_client_id: BROKER_CLIENT_ID, brk_redirect_uri: `${OUTLOOK}/`, login_hint: USER.mail, scope: `${SCOPE} openid profile`,
+        client_info: '1', ...params }).filter(([, v]) => v !== null)).toString() });
+    const aadsts = async (res) => {
+      assert.equal(res.status, 400);
+      const e = await res.json();
+      return `${e.error} ${e.error_description.split(' Trace ID:')[0]}`;
+    };
+
+    const ok = await broker();
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('access-control-allow-origin'), OUTLOOK);
+    const t = await ok.json();
+    assert.equal(t.token_type, 'Bearer');
+    assert.equal(t.scope, `${SCOPE} openid profile`);
+    assert.equal(t.refresh_token, undefined, 'the broker keeps the session: no refresh token');
+    const verify2 = (token, audience) => jose.jwtVerify(token, keys, { issuer: `${idp2.url}/${TID}/v2.0`, audience });
+    const at = (await verify2(t.access_token, GRAPH)).payload;
+    assert.deepEqual([at.scp, at.azp, at.appid, at.oid, at.tid, at.preferred_username], ['Mail.Read', DEMO_CLIENT_ID, DEMO_CLIENT_ID, USER.id, TID, USER.mail]);
+    assert.equal((await verify2(t.id_token, DEMO_CLIENT_ID)).payload.oid, USER.id);
+    assert.deepEqual(JSON.parse(Buffer.from(t.client_info, 'base64url')), { uid: USER.id, utid: TID });
+
+    assert.equal(await aadsts(await broker({ redirect_uri: 'brk-multihub://127.0.0.1:3999' })),
+      `invalid_request AADSTS50011: The redirect URI 'brk-multihub://127.0.0.1:3999' specified in the request does not match the redirect URIs ${
+      ''}configured for the application '${DEMO_CLIENT_ID}'. Make sure the redirect URI sent in the request matches one added to your application ${
+      ''}in the Azure portal.`);
+    assert.match(await aadsts(await broker({ redirect_uri: 'https://127.0.0.1:3000/auth-redirect.html' })), /AADSTS50011/, 'the broker grant takes brk-multihub URIs only');
+    assert.match(await aadsts(await broker({ client_id: '00000000-0000-0000-0000-000000000001' })),
+      /^unauthorized_client AADSTS700016: Application with identifier '00000000-0000-0000-0000-000000000001' was not found/);
+    assert.match(await aadsts(await broker({ brk_client_id: DEMO_CLIENT_ID })), new RegExp(`AADSTS700016: Application with identifier '${DEMO_CLIENT_ID}'`), 'not a broker');
+    assert.match(await aadsts(await broker({ brk_redirect_uri: 'https://127.0.0.1:3101/' })), /AADSTS50011: The redirect URI 'https:\/\/127.0.0.1:3101\/'/);
+    assert.match(await aadsts(await broker({}, { origin: 'https://127.0.0.1:3000' })),
+      /^invalid_request AADSTS9002326: .* Request origin: 'https:\/\/127.0.0.1:3000'/, 'the add-in cannot use the grant itself');
+    assert.match(await aadsts(await broker({}, { origin: null })), /AADSTS9002327/);
+    assert.match(await aadsts(await broker({ login_hint: null })), /AADSTS900144: .*'login_hint'/);
+    assert.match(await aadsts(await broker({ brk_client_id: null })), /AADSTS900144: .*'brk_client_id'/);
+    assert.match(await aadsts(await broker({ login_hint: 'nobody@example.org' })), /^invalid_grant AADSTS50034: /);
+    const consent = await broker({ scope: `${GRAPH}/Mail.ReadWrite` });
+    assert.equal(consent.status, 400);
+    const c = await consent.json();
+    assert.deepEqual([c.error, c.suberror, c.error_codes], ['invalid_grant', 'consent_required', [65001]]);
+    assert.match(await aadsts(await broker({}, { tenant: 'nowhere.example' })), /AADSTS90002/);
+
+    await ctl('faults', [{ aadsts: 'AADSTS65001', where: 'broker' }, { aadsts: 'AADSTS50076', where: 'token' }]);
+    assert.match(await aadsts(await broker()), /^invalid_grant AADSTS65001/, 'where "broker"');
+    assert.match(await aadsts(await broker()), /^interaction_required AADSTS50076/, 'where "token" applies to the broker grant too');
+    assert.equal((await broker()).status, 200);
+
+    const log = (await ctl('log')).entries.filter((e) => e.grantType === 'broker');
+    assert.deepEqual(log[0], { at: log[0].at, kind: 'token', tenant: TID, clientId: DEMO_CLIENT_ID, grantType: 'broker', scope: `${SCOPE} openid profile`,
+      redirectUri: BRK, brokerClientId: BROKER_CLIENT_ID, outcome: 'tokens', user: USER.mail });
+    assert.deepEqual(log.map((e) => e.outcome), ['tokens', 'AADSTS50011', 'AADSTS50011', 'AADSTS700016', 'AADSTS700016', 'AADSTS50011', 'AADSTS9002326',
+      'AADSTS9002327', 'AADSTS900144', 'AADSTS900144', 'AADSTS50034', 'AADSTS65001', 'AADSTS90002', 'AADSTS65001', 'AADSTS50076', 'tokens']);
+    assert.ok(!JSON.stringify(log).includes(t.access_token));
+
+    const page = await request(`${idp2.url}/${TID}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: DEMO_CLIENT_ID, redirect_uri: BRK,
+      response_type: 'code', scope: SCOPE, code_challenge: 'x', code_challenge_method: 'S256' })}`);
+    assert.equal(page.status, 400, 'no browser can be sent to brk-multihub://');
+    assert.match(await page.text(), /AADSTS900144: .*brk_client_id/);
+    const d = await (await request(`${idp2.url}/${TID}/v2.0/.well-known/openid-configuration`)).json();
+    assert.ok(d.grant_types_supported.includes(BROKER_GRANT));
+  } finally {
+    await idp2.close();
+  }
+  for (const bad of ['brk-multihub://127.0.0.1:3000/taskpane', 'brk-multihub://', 'http://127.0.0.1:3000/x']) {
+    await assert.rejects(start({ port: 0, tls, clients: [{ clientId: 'x', redirectUris: [bad] }] }), /must be https:\/\/\.\.\. or brk-multihub:\/\/host\[:port\]/, bad);
+  }
+  await assert.rejects(start({ port: 0, tls, brokers: [{ clientId: 'b', redirectUris: ['brk-multihub://127.0.0.1:3100'] }] }), /must be https:\/\/\.\.\.$/);
 });
 
 test('real MSAL.js 5.30 in Chromium: popup sign-in, silent from cache, silent refresh', { timeout: 120_000 }, async () => {

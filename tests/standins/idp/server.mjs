@@ -26,8 +26,30 @@
 //        tokens: fixed 24 h lifetime, rotated). Needs an Origin header (SPA tokens are redeemed
 //        cross-origin only, AADSTS9002327); CORS echoes the Origin. Errors are Entra's JSON:
 //        { error, error_description, error_codes, timestamp, trace_id, correlation_id, suberror? }.
+//   POST /T/oauth2/v2.0/token  grant_type=urn:standin:grant-type:nested-app-broker   THE BROKER GRANT, a
+//        stand-in for the token request Outlook's own MSAL makes for a nested add-in (NAA). In Entra that is
+//        grant_type=refresh_token with the HOST's refresh token, client_id = the nested app,
+//        redirect_uri = brk-multihub://{add-in host:port}, brk_client_id / brk_redirect_uri = the host app
+//        (MSAL's embeddedClientId docs; learn.microsoft.com "Enable SSO in an Office Add-in with nested app
+//        authentication": the app must register the SPA redirect URI brk-multihub://{domain}, origin only).
+//        The simulated Outlook has no sign-in of its own, so here the IdP trusts a REGISTERED BROKER by
+//        configuration instead of by a refresh token: start({ brokers: [{ clientId, name, redirectUris }] })
+//        (default: the simulated Outlook, BROKER_CLIENT_ID with https://127.0.0.1:3100/). Parameters:
+//          client_id          the nested app (AADSTS700016 if unknown)
+//          redirect_uri       brk-multihub://host[:port], registered for that app (else AADSTS50011)
+//          brk_client_id      a registered broker (else AADSTS700016 naming it)
+//          brk_redirect_uri   one of the broker's redirect URIs (else AADSTS50011), and the request's
+//                             Origin header (set by the browser, not by page script) must be its origin
+//                             (else AADSTS9002326): only the host page itself can use the grant
+//          login_hint         the host's signed-in user, a directory user (else AADSTS50034)
+//          scope              as below; consent as for every flow (AADSTS65001); client_info=1 optional
+//        -> access_token + id_token (+ client_info) for the NESTED app (aud resource, azp = nested client id),
+//        no refresh token (the broker keeps the session). Faults with where "token" or "broker" apply;
+//        logged as kind "token", grantType "broker", with redirectUri and brokerClientId.
+//        A brk-multihub redirect_uri on /authorize (no browser can be sent there) answers AADSTS900144
+//        (brk_client_id missing) on the IdP page.
 //   GET  /T/oauth2/v2.0/logout                     ends the session; redirects to
-//        post_logout_redirect_uri when its origin is that of a registered redirect URI.
+//        post_logout_redirect_uri when its origin is that of a registered (https) redirect URI.
 //
 // Scopes: "<resource>/<Permission>" (e.g. https://127.0.0.1:3300/Mail.Read), "<resource>/.default"
 // (all the client's permissions), or a bare permission (resource = options.defaultResource), plus
@@ -43,19 +65,24 @@
 //   POST /_control/reset                  sessions, codes, tokens, faults, log and settings back to start
 //   GET|POST /_control/settings           { accessTokenLifetimeSeconds, refreshTokenLifetimeSeconds }
 //   GET|POST /_control/faults             POST replaces the list: [{ "aadsts": "AADSTS65001", "times": 1,
-//                                         "where": "authorize"|"token"|"any" (default any) }]; the next
-//                                         matching request answers that error (see AADSTS below)
+//                                         "where": "authorize"|"token"|"broker"|"any" (default any) }]; the
+//                                         next matching request answers that error (see AADSTS below); "token"
+//                                         matches every token grant, "broker" only the broker grant
 //   GET  /_control/log                    { entries: [{ at, method, path, kind, tenant, clientId, ... }] }
 //                                         (no codes, tokens, verifiers, passwords or cookies)
 //   POST /_control/mint                   { scope, user?, clientId? } -> { access_token }: for the browser-adapter
 //                                         tests, which have no sign-in page to drive
 //   POST /_control/revoke                 ends all sessions, revokes every refresh token (AADSTS50173)
 //
-// start({ host, port, tls: { key, cert }, mailboxFile, clients, defaultResource,
+// start({ host, port, tls: { key, cert }, mailboxFile, clients, brokers, defaultResource,
 //         accessTokenLifetimeSeconds }) -> { url, jwksUrl, authority, issuer, tenantId, close() }
-// clients: [{ clientId, name, redirectUris: [...], permissions: ["Mail.Read", ...] }]
+// clients: [{ clientId, name, redirectUris: [...], permissions: ["Mail.Read", ...] }]; a redirect URI is an
+//   https URL or brk-multihub://host[:port] (nothing after the authority, as Entra requires); start() throws
+//   on anything else. Default: the demo client (DEMO_CLIENT_ID) with https://127.0.0.1:3000/auth-redirect.html,
+//   .../taskpane.html and brk-multihub://127.0.0.1:3000.
+// brokers: [{ clientId, name, redirectUris: [https URLs] }] hosts allowed the broker grant (see above).
 // Standalone: node tests/standins/idp/server.mjs  (IDP_PORT, STANDIN_HOST, IDP_REDIRECT_URIS
-// comma-separated, GRAPH_URL for bare scopes).
+// comma-separated, GRAPH_URL for bare scopes; the broker is the simulated Outlook on OUTLOOK_PORT).
 import https from 'node:https';
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -64,6 +91,10 @@ import * as jose from 'jose';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 export const DEMO_CLIENT_ID = '4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43';
+// The simulated Outlook's own app id as a broker (outlook/server.mjs has the same default).
+export const BROKER_CLIENT_ID = 'a0c3f1d2-5b6e-4f7a-8c9d-0e1f2a3b4c5d';
+export const BROKER_GRANT = 'urn:standin:grant-type:nested-app-broker';
+const BRK_SCHEME = 'brk-multihub:';
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 const DEFAULT_SETTINGS = { accessTokenLifetimeSeconds: 3600, refreshTokenLifetimeSeconds: 86400 };
 const CODE_LIFETIME_S = 600;
@@ -95,6 +126,7 @@ const AADSTS = {
   900144: ['invalid_request', null, "The request body must contain the following parameter: '{param}'."],
   9002313: ['invalid_grant', null, 'Invalid request. Request is malformed or invalid.'],
   9002325: ['invalid_request', null, 'Proof Key for Code Exchange is required for cross-origin authorization code redemption.'],
+  9002326: ['invalid_request', null, "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '{origin}'."],
   9002327: ['invalid_request', null, "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests."],
 };
 
@@ -115,7 +147,7 @@ const now = () => Math.floor(Date.now() / 1000);
 
 export async function start({
   host = '127.0.0.1', port = 3200, tls, mailboxFile = `${HERE}../../fixtures/mailbox.json`,
-  clients, defaultResource = 'https://127.0.0.1:3300', accessTokenLifetimeSeconds,
+  clients, brokers, defaultResource = 'https://127.0.0.1:3300', accessTokenLifetimeSeconds,
 } = {}) {
   const mailbox = JSON.parse(readFileSync(mailboxFile, 'utf8'));
   const tid = mailbox.tenantId;
@@ -123,10 +155,20 @@ export async function start({
   const domains = new Set(users.map((u) => u.upn.split('@')[1]));
   const clientList = clients || [{
     clientId: DEMO_CLIENT_ID, name: 'Save to iMIS',
-    redirectUris: ['https://127.0.0.1:3000/auth-redirect.html', 'https://127.0.0.1:3000/taskpane.html'],
+    redirectUris: ['https://127.0.0.1:3000/auth-redirect.html', 'https://127.0.0.1:3000/taskpane.html', 'brk-multihub://127.0.0.1:3000'],
     permissions: ['Mail.Read', 'Mail.Read.Shared'],
   }];
+  const brokerList = brokers || [{ clientId: BROKER_CLIENT_ID, name: 'Outlook (simulated)', redirectUris: ['https://127.0.0.1:3100/'] }];
+  const checkRedirect = (u, brokered) => { // https URL, or brk-multihub://host[:port] with nothing after it
+    const url = URL.canParse(u) ? new URL(u) : null;
+    const ok = url && (url.protocol === 'https:' || (brokered && url.protocol === BRK_SCHEME && url.host
+      && u === `${BRK_SCHEME}//${url.host}` && !url.username && !url.password));
+    if (!ok) throw new Error(`idp stand-in: redirect URI ${JSON.stringify(u)} must be https://...${brokered ? ' or brk-multihub://host[:port]' : ''}`);
+  };
+  clientList.forEach((c) => c.redirectUris.forEach((u) => checkRedirect(u, true)));
+  brokerList.forEach((b) => b.redirectUris.forEach((u) => checkRedirect(u, false)));
   const clientById = new Map(clientList.map((c) => [c.clientId.toLowerCase(), { name: c.clientId, permissions: [], ...c }]));
+  const brokerById = new Map(brokerList.map((b) => [b.clientId.toLowerCase(), { name: b.clientId, ...b }]));
 
   const { publicKey, privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
   const jwk = await jose.exportJWK(publicKey);
@@ -148,8 +190,8 @@ export async function start({
   };
   const log = (entry) => { st.log.push({ at: new Date().toISOString(), ...entry }); if (st.log.length > 1000) st.log.shift(); };
 
-  function takeFault(where) {
-    const i = st.faults.findIndex((f) => !f.where || f.where === 'any' || f.where === where);
+  function takeFault(...where) {
+    const i = st.faults.findIndex((f) => !f.where || f.where === 'any' || where.includes(f.where));
     if (i < 0) return null;
     const f = st.faults[i];
     if (--f.times <= 0) st.faults.splice(i, 1);
@@ -274,6 +316,7 @@ input{width:100%;box-sizing:border-box;padding:6px;margin-top:4px}button{margin-
     if (!p.redirect_uri || !client.redirectUris.includes(p.redirect_uri)) {
       return errorPage(res, fail(new AadError(50011, { redirectUri: p.redirect_uri, clientId: client.clientId })), correlationId);
     }
+    if (p.redirect_uri.startsWith(BRK_SCHEME)) return errorPage(res, fail(new AadError(900144, { param: 'brk_client_id' })), correlationId);
     const req = { tenant: tenantSeg, client, redirectUri: p.redirect_uri, state: p.state, nonce: p.nonce, correlationId,
       responseMode: ['query', 'fragment', 'form_post'].includes(p.response_mode) ? p.response_mode : 'query',
       challenge: p.code_challenge, method: p.code_challenge_method || 'plain', clientInfo: p.client_info === '1',
@@ -333,11 +376,15 @@ input{width:100%;box-sizing:border-box;padding:6px;margin-top:4px}button{margin-
     }
   }
 
+  const tokenLogEntry = (tenantSeg, p) => ({ kind: 'token', tenant: tenantSeg, clientId: p.client_id,
+    grantType: p.grant_type === BROKER_GRANT ? 'broker' : p.grant_type, scope: p.scope,
+    ...(p.grant_type === BROKER_GRANT && { redirectUri: p.redirect_uri, brokerClientId: p.brk_client_id }) });
+
   async function token(httpReq, tenantSeg, p) {
-    const entry = { kind: 'token', tenant: tenantSeg, clientId: p.client_id, grantType: p.grant_type, scope: p.scope };
+    const entry = tokenLogEntry(tenantSeg, p);
     const client = clientById.get(String(p.client_id || '').toLowerCase());
     const vars = { clientId: p.client_id, clientName: client?.name, tenant: tenantSeg, grantType: p.grant_type, redirectUri: p.redirect_uri };
-    const f = takeFault('token');
+    const f = takeFault('token', ...(p.grant_type === BROKER_GRANT ? ['broker'] : []));
     if (f) throw faultError(f, vars);
     if (!tenantOf(tenantSeg)) throw new AadError(90002, vars, { tokenError: 'invalid_request' });
     if (p.client_secret || p.client_assertion) throw new AadError(700025);
@@ -372,6 +419,20 @@ input{width:100%;box-sizing:border-box;padding:6px;margin-top:4px}button{margin-
       checkConsent(scopes, client, vars);
       rec = { userId: old.userId, sid: old.sid, scopes };
       refreshExp = old.exp; // SPA refresh tokens: fixed lifetime, not extended by use
+    } else if (p.grant_type === BROKER_GRANT) { // see the header: a registered broker stands in for its refresh token
+      for (const param of ['redirect_uri', 'brk_client_id', 'brk_redirect_uri', 'login_hint']) if (!p[param]) throw new AadError(900144, { param });
+      if (!p.redirect_uri.startsWith(BRK_SCHEME) || !client.redirectUris.includes(p.redirect_uri)) throw new AadError(50011, vars);
+      const broker = brokerById.get(String(p.brk_client_id).toLowerCase());
+      if (!broker) throw new AadError(700016, { ...vars, clientId: p.brk_client_id });
+      if (!broker.redirectUris.includes(p.brk_redirect_uri)) throw new AadError(50011, { redirectUri: p.brk_redirect_uri, clientId: broker.clientId });
+      if (httpReq.headers.origin !== new URL(p.brk_redirect_uri).origin) throw new AadError(9002326, { origin: httpReq.headers.origin });
+      const user = users.find((u) => u.upn === String(p.login_hint).trim().toLowerCase());
+      if (!user) throw new AadError(50034, { user: p.login_hint, tenant: tenantSeg });
+      const scopes = parseScopes(p.scope, client, vars);
+      checkConsent(scopes, client, vars);
+      const out = await issueTokens({ user, client, scopes, sid: crypto.randomUUID(), clientInfo: p.client_info === '1' });
+      log({ ...entry, outcome: 'tokens', user: user.mail });
+      return out;
     } else throw new AadError(70003, vars);
     const user = users.find((u) => u.id === rec.userId);
     if (!user) throw new AadError(50034, { user: rec.userId, tenant: tenantSeg });
@@ -390,7 +451,7 @@ input{width:100%;box-sizing:border-box;padding:6px;margin-top:4px}button{margin-
       issuer: iss, authorization_endpoint: `${e}/oauth2/v2.0/authorize`, token_endpoint: `${e}/oauth2/v2.0/token`,
       end_session_endpoint: `${e}/oauth2/v2.0/logout`, jwks_uri: `${e}/discovery/v2.0/keys`,
       response_modes_supported: ['query', 'fragment', 'form_post'], response_types_supported: ['code'],
-      grant_types_supported: ['authorization_code', 'refresh_token'], code_challenge_methods_supported: ['S256', 'plain'],
+      grant_types_supported: ['authorization_code', 'refresh_token', BROKER_GRANT], code_challenge_methods_supported: ['S256', 'plain'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'], subject_types_supported: ['pairwise'],
       id_token_signing_alg_values_supported: ['RS256'], token_endpoint_auth_methods_supported: ['none'],
       claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'name', 'nonce', 'oid', 'preferred_username', 'sid', 'tid', 'ver', 'email'],
@@ -487,7 +548,7 @@ input{width:100%;box-sizing:border-box;padding:6px;margin-top:4px}button{margin-
       const correlationId = url.searchParams.get('client-request-id') || req.headers['client-request-id'] || crypto.randomUUID();
       try { return json(res, 200, await token(req, seg, p)); } catch (err) {
         if (!(err instanceof AadError)) throw err;
-        log({ kind: 'token', tenant: seg, clientId: p.client_id, grantType: p.grant_type, scope: p.scope, outcome: `AADSTS${err.code}` });
+        log({ ...tokenLogEntry(seg, p), outcome: `AADSTS${err.code}` });
         return entraJson(res, err, correlationId);
       }
     }
@@ -497,7 +558,7 @@ input{width:100%;box-sizing:border-box;padding:6px;margin-top:4px}button{margin-
       log({ kind: 'logout', tenant: seg, outcome: s ? 'signed out' : 'no session' });
       res.setHeader('set-cookie', `${COOKIE}=; Path=/; Secure; HttpOnly; SameSite=None; Max-Age=0`);
       const to = url.searchParams.get('post_logout_redirect_uri');
-      const origins = new Set([...clientById.values()].flatMap((c) => c.redirectUris.map((u) => new URL(u).origin)));
+      const origins = new Set([...clientById.values()].flatMap((c) => c.redirectUris.filter((u) => u.startsWith('https:')).map((u) => new URL(u).origin)));
       if (to && URL.canParse(to) && origins.has(new URL(to).origin)) {
         res.writeHead(302, { location: to });
         return res.end();
@@ -529,6 +590,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     tls: { key: readFileSync(`${certs}key.pem`), cert: readFileSync(`${certs}cert.pem`) },
     ...(process.env.GRAPH_URL && { defaultResource: process.env.GRAPH_URL }),
     ...(redirectUris && { clients: [{ clientId: DEMO_CLIENT_ID, name: 'Save to iMIS', redirectUris, permissions: ['Mail.Read', 'Mail.Read.Shared'] }] }),
+    brokers: [{ clientId: BROKER_CLIENT_ID, name: 'Outlook (simulated)',
+      redirectUris: [`https://${process.env.STANDIN_HOST || '127.0.0.1'}:${process.env.OUTLOOK_PORT || 3100}/`] }],
   });
   console.log(`identity provider stand-in on ${s.url} (authority ${s.authority})`);
 }

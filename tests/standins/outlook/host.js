@@ -5,6 +5,29 @@
 // message in another address's mailbox is labelled "<name> (shared)". ?mode=compose shows the selected
 // message as a draft being written; the pane's first saveAsync marks it saved (getItemIdAsync answers from
 // then on, for this page) and, with ?syncDelay=N, hides it from Graph for N ms (POST /_sim/messages/.../hide).
+//
+// Nested app authentication: this page is Outlook's token broker for the pane (office.js relays the JSON
+// strings MSAL posts to window.nestedAppAuthBridge; shapes in office.js). Outlook on the web is signed in
+// already; here users[0] is signed in with no sign-in step: for each GetToken / GetTokenPopup it asks the IdP stand-in
+// (?idp=, else the server's idpUrl) with the broker grant of ../idp/server.mjs, as the registered broker
+// brokerClientId with brk_redirect_uri = this page's origin + "/", redirect_uri = brk-multihub://{pane host:port},
+// login_hint = the user, scope = the app's scopes + openid profile. No token cache here (MSAL in the pane
+// keeps one): every bridge token request is one IdP request. GetTokenPopup does the same as GetToken (the
+// user is signed in; no consent prompt is simulated). IdP errors become BridgeErrors: interaction_required,
+// login_required, consent_required, invalid_grant -> USER_INTERACTION_REQUIRED; HTTP 5xx, server_error,
+// temporarily_unavailable -> TRANSIENT_ERROR; a failed fetch -> NO_NETWORK; anything else (AADSTS50011
+// invalid_request, AADSTS700016 unauthorized_client, ...) -> PERSISTENT_ERROR; code = the OAuth error,
+// subError = suberror, description = error_description ("AADSTSnnnnn: ..."). No users -> ACCOUNT_UNAVAILABLE.
+//
+// Dialogs (displayDialogAsync): like Outlook on the web, this page opens the dialog as a real browser window
+// (window.open, so its window.opener is this page), at most one per pane. When the browser blocks that (no
+// user activation left, or ?popups=blocked) and the pane did not pass promptBeforeOpen: false, it shows
+// Outlook's prompt "<add-in> wants to display a new window" (Allow opens it, from that click; Ignore -> 12009);
+// with promptBeforeOpen: false a blocked window fails 12011. The dialog's office.js says hello to its opener;
+// messages from that window are accepted only while it is on the pane's origin (the add-in's domain).
+// Its window being closed (by the user, or cut off from its opener) -> DialogEventReceived 12006 (polled
+// every 200 ms). Closing the pane closes its dialog. displayInIframe, width and height: always a window,
+// sized width% x height% of the screen (default 80%).
 const NS = 'office-sim';
 const HOST_VERSION = '15.20.8100.0'; // Outlook on the web reports the Exchange version here
 const DEFAULT_SETS = { mailbox: '1.13', dialogapi: '1.2', identityapi: '1.3' }; // NestedAppAuth not claimed
@@ -12,15 +35,26 @@ const MODES = ['read', 'compose'];
 const ITEM_NOT_SAVED = 9046;
 const DELEGATE_READ = 1; // Office.MailboxEnums.DelegatePermissions.Read
 
+const BROKER_GRANT = 'urn:standin:grant-type:nested-app-broker'; // ../idp/server.mjs
+const DIALOG_POLL_MS = 200;
+
 const params = new URLSearchParams(location.search);
 const mode = params.get('mode') ?? 'read';
+const popupsBlocked = params.get('popups') === 'blocked';
 const requirements = parseRequirements(params.get('requirements'));
 const syncDelay = Math.max(0, Math.trunc(Number(params.get('syncDelay') ?? 0)) || 0);
 const $ = (id) => document.getElementById(id);
-let mailbox = { paneUrl: '', graphUrl: '', users: [], messages: [] };
+let mailbox = { paneUrl: '', graphUrl: '', idpUrl: '', brokerClientId: '', tenantId: '', users: [], messages: [] };
 let selected = null;
 const saved = new Set(); // ewsIds of drafts the pane has saved (compose)
-let pane = null; // {frame, origin, message, roaming: Promise<object>} while the task pane is open
+let pane = null; // {frame, origin, message, roaming: Promise<object>, dialog} while the task pane is open
+let dialogSeq = 0;
+
+const claimed = (name, min) => {
+  const [a = 0, b = 0] = String(requirements[name.toLowerCase()] ?? '-1').split('.').map(Number);
+  const [x = 0, y = 0] = min.split('.').map(Number);
+  return a > x || (a === x && b >= y);
+};
 
 // "Mailbox:1.8,NestedAppAuth:1.1" -> the default sets with those versions; version 0 removes a set.
 function parseRequirements(spec) {
@@ -116,6 +150,7 @@ function openPane() {
 }
 
 function closePane() {
+  if (pane?.dialog) endDialog(pane);
   pane?.frame.remove();
   pane = null;
   $('taskpane-container').hidden = true;
@@ -128,6 +163,133 @@ function toBase64(bytes) {
 }
 
 const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// ---- nested app authentication: the broker (see the header) ----
+
+const idpOrigin = () => new URL(params.get('idp') ?? mailbox.idpUrl).origin;
+const jwtClaims = (jwt) => JSON.parse(new TextDecoder().decode(
+  Uint8Array.from(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0))));
+const bridgeFail = (status, code, description, subError) => ({ bridgeError: { status, code, description, ...(subError && { subError }) } });
+
+function initContext() {
+  const user = mailbox.users[0];
+  return { sdkName: 'Outlook (simulated) nested app auth', sdkVersion: HOST_VERSION, capabilities: { queryAccount: false },
+    ...(user && { accountContext: { homeAccountId: `${user.id}.${mailbox.tenantId}`, environment: new URL(idpOrigin()).host,
+      tenantId: mailbox.tenantId } }) };
+}
+
+// TokenRequest (MSAL src/naa/TokenRequest.ts) -> {token: TokenResponse, account: AccountInfo} from the IdP.
+async function brokerToken(tp, p) {
+  const user = mailbox.users[0];
+  if (!user) throw bridgeFail('ACCOUNT_UNAVAILABLE', 'no_account', 'No user is signed in to Outlook.');
+  const base = idpOrigin();
+  const asked = tp.authority && URL.canParse(tp.authority) ? new URL(tp.authority) : null; // MSAL sends it only when the request has one
+  const authority = asked?.origin === base ? asked.href.replace(/\/?$/, '/') : `${base}/${mailbox.tenantId}/`;
+  const scope = [...new Set([...String(tp.scope ?? '').split(/\s+/).filter(Boolean), 'openid', 'profile'])].join(' ');
+  const body = new URLSearchParams({ grant_type: BROKER_GRANT, client_id: String(tp.clientId ?? ''), scope,
+    redirect_uri: `brk-multihub://${new URL(p.origin).host}`, brk_client_id: mailbox.brokerClientId,
+    brk_redirect_uri: new URL('/', location.href).href, login_hint: user.mail, client_info: '1', ...(tp.claims && { claims: tp.claims }) });
+  let r;
+  try {
+    r = await fetch(`${authority}oauth2/v2.0/token`, { method: 'POST', body,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...(tp.correlationId && { 'client-request-id': tp.correlationId }) } });
+  } catch (e) { throw bridgeFail('NO_NETWORK', 'no_network', String(e.message ?? e)); }
+  const t = await r.json().catch(() => ({}));
+  if (!r.ok || !t.access_token) {
+    const code = t.error ?? `http_${r.status}`;
+    const status = r.status >= 500 || ['server_error', 'temporarily_unavailable'].includes(code) ? 'TRANSIENT_ERROR'
+      : ['interaction_required', 'login_required', 'consent_required', 'invalid_grant'].includes(code) ? 'USER_INTERACTION_REQUIRED' : 'PERSISTENT_ERROR';
+    throw bridgeFail(status, code, t.error_description ?? `The identity provider answered ${r.status}.`, t.suberror);
+  }
+  const c = jwtClaims(t.id_token);
+  return {
+    token: { access_token: t.access_token, expires_in: t.expires_in, id_token: t.id_token, scope: t.scope, properties: null, authority },
+    account: { homeAccountId: `${c.oid}.${c.tid}`, environment: new URL(base).host, tenantId: c.tid, username: c.preferred_username,
+      localAccountId: c.oid, name: c.name, loginHint: c.preferred_username, idTokenClaims: c },
+  };
+}
+
+// A BridgeRequestEnvelope string -> a BridgeResponseEnvelope string (MSAL src/naa/Bridge*Envelope.ts).
+async function nestedAppAuth(message, p) {
+  let req = null;
+  try { req = JSON.parse(message); } catch { /* answered below */ }
+  if (req?.messageType !== 'NestedAppAuthRequest' || typeof req.requestId !== 'string') throw officeError(9002, 'not a NestedAppAuthRequest');
+  const envelope = { messageType: 'NestedAppAuthResponse', requestId: req.requestId };
+  try {
+    if (!claimed('NestedAppAuth', '1.1')) throw bridgeFail('DISABLED', 'disabled', 'The host does not support nested app authentication.');
+    if (req.method === 'GetInitContext') return JSON.stringify({ ...envelope, success: true, initContext: initContext() });
+    if (req.method === 'GetToken' || req.method === 'GetTokenPopup') {
+      return JSON.stringify({ ...envelope, success: true, ...(await brokerToken(req.tokenParams ?? {}, p)) });
+    }
+    throw bridgeFail('PERSISTENT_ERROR', 'unsupported_method', `The host does not support ${req.method}.`);
+  } catch (e) {
+    const error = e.bridgeError ?? { status: 'TRANSIENT_ERROR', code: 'host_error', description: String(e.message ?? e) };
+    return JSON.stringify({ ...envelope, success: false, error });
+  }
+}
+
+// ---- dialogs (see the header) ----
+
+const paneEvent = (p, msg) => p.frame.contentWindow?.postMessage({ ns: NS, type: 'event', ...msg }, p.origin);
+
+function endDialog(p, error) {
+  const d = p.dialog;
+  if (!d) return;
+  p.dialog = null;
+  clearInterval(d.timer);
+  d.prompt?.remove();
+  d.cancel?.();
+  if (d.win && !d.win.closed) d.win.close();
+  if (error) paneEvent(p, { dialogId: d.id, eventType: 'dialogEventReceived', args: { error, type: 'dialogEventReceived' } });
+}
+
+// Outlook's pop-up prompt: resolves with the window opened from the Allow click, or null for Ignore.
+function promptToOpen(p, d, open) {
+  return new Promise((resolve) => {
+    const allow = el('button', { type: 'button', id: 'dialog-allow', textContent: 'Allow', onclick: () => { d.prompt.remove(); resolve(open()); } });
+    const ignore = el('button', { type: 'button', id: 'dialog-ignore', textContent: 'Ignore', onclick: () => { d.prompt.remove(); resolve(null); } });
+    d.cancel = () => resolve(null);
+    d.prompt = el('div', { id: 'dialog-prompt', className: 'dialog-prompt', role: 'alertdialog' },
+      el('p', { textContent: `${p.frame.title} wants to display a new window.` }), allow, ignore);
+    document.body.append(d.prompt);
+  });
+}
+
+async function displayDialog({ url, options }, p) {
+  const u = typeof url === 'string' && URL.canParse(url) ? new URL(url) : null;
+  if (u?.protocol === 'http:') throw officeError(12005);
+  if (!u || u.origin !== p.origin) throw officeError(12004);
+  if (p.dialog) throw officeError(12007);
+  const pct = (v) => Math.min(100, Math.max(1, Number(v) || 80)) / 100;
+  const features = `popup,width=${Math.max(150, Math.round(screen.availWidth * pct(options?.width)))},height=${
+    Math.max(250, Math.round(screen.availHeight * pct(options?.height)))}`;
+  const d = { id: ++dialogSeq, win: null, timer: 0 };
+  const open = () => window.open(u.href, `office-dialog-${d.id}`, features);
+  p.dialog = d; // taken while opening: a second call meanwhile gets 12007
+  let win = popupsBlocked ? null : open();
+  if (!win && options?.promptBeforeOpen === false) { p.dialog = null; throw officeError(12011); }
+  if (!win) win = await promptToOpen(p, d, open);
+  d.cancel = null;
+  if (p.dialog !== d) { win?.close(); throw officeError(12009); } // the pane closed meanwhile
+  if (!win) { p.dialog = null; throw officeError(12009); }
+  d.win = win;
+  d.timer = setInterval(() => { if (win.closed && p.dialog === d) endDialog(p, 12006); }, DIALOG_POLL_MS);
+  return { dialogId: d.id };
+}
+
+// Messages from the dialog window (its office.js): hello -> snapshot; request messageParent -> the pane.
+async function fromDialog(p, event) {
+  const { type, id, method, args } = event.data;
+  const reply = (msg) => event.source.postMessage({ ns: NS, ...msg }, event.origin);
+  if (type === 'hello') return reply({ type: 'snapshot', snapshot: { dialog: true, requirements, hostVersion: HOST_VERSION } });
+  if (type !== 'request') return;
+  if (method !== 'messageParent') return reply({ type: 'response', id, error: { code: 9002, message: `${method} is not available in a dialog` } });
+  const { message, targetOrigin } = args ?? {};
+  if (!targetOrigin || targetOrigin === '*' || targetOrigin === p.origin) { // else: not for this parent, dropped
+    paneEvent(p, { dialogId: p.dialog.id, eventType: 'dialogMessageReceived', args: { message, origin: event.origin, type: 'dialogMessageReceived' } });
+  }
+  reply({ type: 'response', id, value: null });
+}
 
 // What the office.js stand-in may ask for; errors carry Office.js error codes.
 const api = {
@@ -172,6 +334,22 @@ const api = {
     if (!saved.has(p.message.ewsId)) throw officeError(ITEM_NOT_SAVED);
     return p.message.ewsId;
   },
+  nestedAppAuth: ({ message }, p) => nestedAppAuth(message, p),
+  authContext() { // Office.AuthContext
+    const user = mailbox.users[0];
+    if (!user) throw officeError(13001);
+    return { userObjectId: user.id, tenantId: mailbox.tenantId, userPrincipalName: user.mail, loginHint: user.mail,
+      authorityType: 'aad', authorityBaseUrl: idpOrigin() };
+  },
+  displayDialog: (args, p) => displayDialog(args, p),
+  closeDialog({ dialogId }, p) { if (p.dialog?.id === dialogId) endDialog(p); },
+  messageChild({ dialogId, message, targetOrigin }, p) {
+    const d = p.dialog;
+    if (d?.id !== dialogId || !d.win || d.win.closed) throw officeError(12006);
+    // delivered only while the dialog shows a page of targetOrigin (default: the add-in's domain)
+    d.win.postMessage({ ns: NS, type: 'event', eventType: 'dialogParentMessageReceived', args: { message, type: 'dialogParentMessageReceived' } },
+      !targetOrigin ? p.origin : targetOrigin);
+  },
 };
 
 async function snapshot(p) {
@@ -181,6 +359,7 @@ async function snapshot(p) {
 
 window.addEventListener('message', async (event) => {
   const p = pane;
+  if (p?.dialog?.win && event.source === p.dialog.win && event.origin === p.origin && event.data?.ns === NS) return fromDialog(p, event);
   if (!p || event.source !== p.frame.contentWindow || event.origin !== p.origin || event.data?.ns !== NS) return;
   const { type, id, method, args } = event.data;
   const reply = (msg) => event.source.postMessage({ ns: NS, ...msg }, event.origin);

@@ -14,6 +14,37 @@
  *   message whose mailbox is not the signed-in user's is in a shared mailbox: getSharedPropertiesAsync gives
  *   {targetMailbox, targetRestUrl, owner, delegatePermissions: Read}; for the user's own it fails 9020.
  *
+ * Nested app authentication (only when the host claims NestedAppAuth 1.1, ?requirements=...,NestedAppAuth:1.1):
+ *   window.nestedAppAuthBridge = {postMessage(string), addEventListener("message", fn), removeEventListener}, the
+ *   AuthBridge MSAL.js talks to (@azure/msal-browser 5.30 src/naa/AuthBridge.ts, BridgeProxy.ts). It is defined
+ *   before onReady resolves, and window.__initializeNestedAppAuth (which MSAL's createNestablePublicClientApplication
+ *   awaits before looking for the bridge: operatingcontext/NestedAppOperatingContext.ts) waits for that, so MSAL
+ *   may be created before onReady. Each postMessage(JSON BridgeRequestEnvelope: {messageType:
+ *   "NestedAppAuthRequest", method: GetInitContext | GetToken | GetTokenPopup, requestId, sendTime,
+ *   clientLibrary, clientLibraryVersion, tokenParams?}) goes to the host (request "nestedAppAuth"), whose answer
+ *   (JSON BridgeResponseEnvelope: {messageType: "NestedAppAuthResponse", requestId, success, initContext? |
+ *   token?+account? | error?}) is handed to every "message" listener as the string itself (MSAL takes a string
+ *   or {data: string}). The host page is the broker (host.js). Without the claim there is no bridge, and
+ *   createNestablePublicClientApplication falls back to the standard (popup/redirect) client.
+ * Office.auth.getAuthContext() (IdentityAPI 1.3 or NestedAppAuth 1.1) -> Promise<AuthContext> {userObjectId,
+ *   tenantId, userPrincipalName, loginHint, authorityType: "aad", authorityBaseUrl: the IdP stand-in's origin};
+ *   rejects {code 13000} when neither set is claimed or outside Outlook. Office.auth.getAccessToken() (Office
+ *   SSO) always rejects 13000: the add-in's manifest has no WebApplicationInfo.
+ * Dialogs (DialogApi 1.1; messageChild / DialogParentMessageReceived: 1.2), see host.js for the window itself:
+ *   Office.context.ui.displayDialogAsync(startAddress, [options], [callback]) -> AsyncResult value Dialog
+ *   {addEventHandler(Office.EventType.DialogMessageReceived | DialogEventReceived, handler), close(),
+ *   messageChild(message, [{targetOrigin}])}; failures 12005 (http:), 12004 (not the pane's origin, or not an
+ *   absolute URL), 12007 (this pane has a dialog open), 12009 (the user chose Ignore on the host's prompt),
+ *   12011 (popup blocked with promptBeforeOpen: false). Handlers get {message, origin, type:
+ *   "dialogMessageReceived"} or {error: 12006, type: "dialogEventReceived"} (the dialog window was closed).
+ *   close() closes the window without an event. In the dialog window this same script (its opener is the
+ *   host page) gives Office.onReady / Office.initialize, Office.context.requirements, and Office.context.ui
+ *   {messageParent(message string|boolean, [{targetOrigin}]), addHandlerAsync(DialogParentMessageReceived,
+ *   handler -> {message, type})}; no Office.context.mailbox (the dialog may call only messageParent and
+ *   isSetSupported: learn.microsoft.com "Best practices and rules for the Office Dialog API"). A dialog that
+ *   navigates to another origin and back loads this script again and says hello again; the host answers only
+ *   while it is on the add-in's origin.
+ *
  * Protocol (window.postMessage; every message is {ns: "office-sim", type, ...}):
  *   pane -> host  {type: "hello"}                           once, at load
  *   host -> pane  {type: "snapshot", snapshot: {mode, message, user, roaming, requirements, hostVersion}}
@@ -22,10 +53,20 @@
  *   pane -> host  {type: "request", id, method, args}       method: body {coercionType} | attachment {ewsId}
  *                                                           | saveRoaming {settings} | sharedProperties {}
  *                                                           | save {} | itemId {}   (the last two: compose)
+ *                                                           | nestedAppAuth {message} -> response string
+ *                                                           | authContext {} | displayDialog {url, options}
+ *                                                           -> {dialogId} | closeDialog {dialogId}
+ *                                                           | messageChild {dialogId, message, targetOrigin}
  *   host -> pane  {type: "response", id, value} or {type: "response", id, error: {code, message?}}
- * The pane only accepts messages from window.parent at the origin this script was served from; the host
- * only accepts messages from the task pane iframe at the pane URL's origin. Outside a host (no parent, or
- * no snapshot within 3 s) onReady gives {host: null, platform: null} and Office.context.mailbox is undefined.
+ *   host -> pane  {type: "event", dialogId, eventType: "dialogMessageReceived" | "dialogEventReceived", args}
+ *   dialog -> host (window.opener)  {type: "hello"}; {type: "request", id, method: "messageParent",
+ *                                   args: {message, targetOrigin}}
+ *   host -> dialog  {type: "snapshot", snapshot: {dialog: true, requirements, hostVersion}}; responses;
+ *                   {type: "event", eventType: "dialogParentMessageReceived", args: {message, type}}
+ * The pane (dialog) only accepts messages from window.parent (window.opener) at the origin this script was
+ * served from; the host only accepts messages from the task pane iframe, or from the dialog window it opened,
+ * at the pane URL's origin. Outside a host (no parent or opener, or no snapshot within 3 s) onReady gives
+ * {host: null, platform: null} and Office.context.mailbox is undefined.
  *
  * Shapes checked against (reference text found with the search tool):
  * - OfficeDev/office-js-docs-reference docs-ref-autogen/outlook_1_13: Office.MessageRead (from/sender
@@ -58,7 +99,16 @@
  * an async DataExceedsMaximumSize error; ours throws), delegatePermissions in a shared mailbox (ours: Read), and
  * whether Outlook before Mailbox 1.13 fails getSharedPropertiesAsync for a shared mailbox (not modelled: 1.8
  * covers shared folders and shared mailboxes alike here).
- * Not provided yet: appointments, recipients/body setAsync and addAsync, Office.context.ui (dialogs), Office.auth.
+ * - Microsoft's office.js (OfficeDev/office-js dist/*.debug.js, en-us/office_strings.debug.js): dialog errors are
+ *   named "Display Dialog Error" (12002, 12004, 12005, 12007, 12009, 12011) with the messages used here, 13000
+ *   "API Not Supported" / "The identity API is not supported for this add-in.", 13001 "No user is signed into
+ *   Office."; Office.EventType dialog events; the prompt text "{0} wants to display a new window." Allow / Ignore.
+ * - learn.microsoft.com: Office.AuthContext (authorityType "aad" | "msa" | "other"), Office.DialogOptions
+ *   (height/width %, promptBeforeOpen, displayInIframe), "Handle errors and events in the Office dialog box".
+ * Not verified: whether real Office hands bridge responses to listeners as strings or as {data}, and what it
+ *   answers for a host error (ours: BridgeErrors, see host.js); the type field of dialog event args.
+ * Not provided yet: appointments, recipients/body setAsync and addAsync, dialogs in an iframe (displayInIframe
+ *   is ignored: always a window), messageParent from a page on another domain (AppDomains).
  */
 (function () {
   'use strict';
@@ -78,7 +128,17 @@
     9046: ['ItemNotSaved', "The ID can't be retrieved until the item is saved."],
     9054: ['AttachmentDownloadFailed', 'Downloading the attachment failed.'],
     9057: ['RoamingSettingsExceededSize', 'Invalid parameter size. Roaming settings cannot exceed 32 KB size limit.'],
+    12004: ['Display Dialog Error', 'The domain of the URL is not included in the AppDomains element in the manifest.'],
+    12005: ['Display Dialog Error', 'The HTTP protocol is not supported. Use HTTPS instead'],
+    12006: ['Display Dialog Error', 'The dialog box was closed.'],
+    12007: ['Display Dialog Error', 'The operation failed because this add-in already has an active dialog.'],
+    12009: ['Display Dialog Error', 'The user chose to ignore the dialog box.'],
+    12011: ['Display Dialog Error', 'Browser restrictions prevented us from creating the dialog box. The domain of dialog box and '
+      + 'the domain of the add-in host are not in the same security zone.'],
+    13000: ['API Not Supported', 'The identity API is not supported for this add-in.'],
+    13001: ['No user is signed into Office.', 'No user is signed into Office.'],
   };
+  const DIALOG_EVENTS = ['dialogMessageReceived', 'dialogEventReceived'];
 
   const Office = {
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
@@ -88,6 +148,8 @@
       Project: 'Project', Access: 'Access' },
     PlatformType: { PC: 'PC', OfficeOnline: 'OfficeOnline', Mac: 'Mac', iOS: 'iOS', Android: 'Android', Universal: 'Universal' },
     InitializationReason: { Inserted: 'inserted', DocumentOpened: 'documentOpened' },
+    EventType: { DialogMessageReceived: 'dialogMessageReceived', DialogEventReceived: 'dialogEventReceived',
+      DialogParentMessageReceived: 'dialogParentMessageReceived' },
     MailboxEnums: {
       RestVersion: { v1_0: 'v1.0', v2_0: 'v2.0', Beta: 'beta' },
       AttachmentType: { File: 'file', Item: 'item', Cloud: 'cloud' },
@@ -102,8 +164,18 @@
     onReady(callback) {
       return ready.then((info) => { if (callback) callback(info); return info; });
     },
+    auth: {
+      getAuthContext: () => ready.then(() => {
+        const isSet = Office.context.requirements.isSetSupported;
+        if (!Office.context.mailbox || !(isSet('IdentityAPI', '1.3') || isSet('NestedAppAuth', '1.1'))) throw fail(13000);
+        return call('authContext');
+      }).catch((e) => { throw officeError(e.code); }),
+      getAccessToken: () => ready.then(() => { throw officeError(13000); }),
+    },
   };
   window.Office = Office;
+  // MSAL's createNestablePublicClientApplication awaits this before it looks for window.nestedAppAuthBridge.
+  window.__initializeNestedAppAuth = () => ready.then(() => undefined);
 
   // ---- errors and async results -----------------------------------------------------------
 
@@ -111,6 +183,10 @@
     new Error(`Sys.ArgumentException: Value does not fall within the expected range.\nParameter name: ${name}`),
     { name: 'Sys.ArgumentException' });
   const fail = (code, message) => Object.assign(new Error(message ?? ''), { code });
+  const officeError = (code) => { // the {name, message, code} of a rejected Office.auth promise
+    const known = ERRORS[code] ? code : 9002;
+    return Object.assign(new Error(ERRORS[known][1]), { name: ERRORS[known][0], code: known });
+  };
 
   function asyncResult(asyncContext, value, error) {
     const result = { value, status: error ? 'failed' : 'succeeded' };
@@ -136,7 +212,8 @@
 
   const pending = new Map();
   let lastId = 0;
-  const post = (msg) => window.parent.postMessage({ ns: NS, ...msg }, HOST_ORIGIN);
+  const hostWindow = window.parent !== window ? window.parent : window.opener; // task pane : dialog
+  const post = (msg) => hostWindow.postMessage({ ns: NS, ...msg }, HOST_ORIGIN);
   const call = (method, args = {}) => new Promise((resolve, reject) => {
     const id = ++lastId;
     pending.set(id, { resolve, reject });
@@ -144,15 +221,99 @@
   });
 
   window.addEventListener('message', (event) => {
-    if (event.source !== window.parent || event.origin !== HOST_ORIGIN || event.data?.ns !== NS) return;
+    if (!hostWindow || event.source !== hostWindow || event.origin !== HOST_ORIGIN || event.data?.ns !== NS) return;
     const msg = event.data;
     if (msg.type === 'snapshot') becomeReady(msg.snapshot);
+    if (msg.type === 'event') onHostEvent(msg);
     if (msg.type === 'response' && pending.has(msg.id)) {
       const { resolve, reject } = pending.get(msg.id);
       pending.delete(msg.id);
       if (msg.error) reject(msg.error); else resolve(msg.value);
     }
   });
+
+  // ---- dialogs, nested app authentication -------------------------------------------------
+
+  const dialogs = new Map(); // dialogId -> {dialogMessageReceived: [handlers], dialogEventReceived: [...]}
+  const parentHandlers = []; // in a dialog: DialogParentMessageReceived handlers
+  const fire = (handlers, args) => handlers.forEach((h) => setTimeout(h, 0, args));
+
+  function onHostEvent(msg) {
+    if (msg.eventType === 'dialogParentMessageReceived') return fire(parentHandlers, msg.args);
+    const handlers = dialogs.get(msg.dialogId);
+    if (!handlers || !DIALOG_EVENTS.includes(msg.eventType)) return;
+    if (msg.eventType === 'dialogEventReceived') dialogs.delete(msg.dialogId); // 12006: the window is gone
+    fire(handlers[msg.eventType], msg.args);
+  }
+
+  function dialogObject(dialogId, isSet) {
+    const handlers = { dialogMessageReceived: [], dialogEventReceived: [] };
+    dialogs.set(dialogId, handlers);
+    const dialog = {
+      addEventHandler(eventType, handler) {
+        if (!DIALOG_EVENTS.includes(eventType)) throw argumentError('eventType');
+        if (typeof handler !== 'function') throw argumentError('handler');
+        if (!handlers[eventType].includes(handler)) handlers[eventType].push(handler);
+      },
+      close() {
+        dialogs.delete(dialogId);
+        call('closeDialog', { dialogId }).catch(() => {});
+      },
+    };
+    if (isSet('DialogApi', '1.2')) {
+      dialog.messageChild = (message, options) => {
+        if (typeof message !== 'string') throw argumentError('message');
+        call('messageChild', { dialogId, message, targetOrigin: options?.targetOrigin }).catch(() => {});
+      };
+    }
+    return dialog;
+  }
+
+  function paneUi(isSet) {
+    if (!isSet('DialogApi', '1.1')) return {};
+    return {
+      displayDialogAsync(startAddress, ...rest) {
+        if (typeof startAddress !== 'string') throw argumentError('startAddress');
+        const options = rest.find((a) => a && typeof a === 'object');
+        const { asyncContext, ...dialogOptions } = options ?? {};
+        runAsync(rest, async () => dialogObject((await call('displayDialog', { url: startAddress, options: dialogOptions })).dialogId, isSet));
+      },
+    };
+  }
+
+  function dialogUi(isSet) {
+    const ui = {
+      messageParent(message, options) {
+        if (typeof message !== 'string' && typeof message !== 'boolean') throw argumentError('message');
+        call('messageParent', { message, targetOrigin: options?.targetOrigin }).catch((e) => console.error('messageParent', e));
+      },
+    };
+    if (isSet('DialogApi', '1.2')) {
+      ui.addHandlerAsync = (eventType, handler, ...rest) => {
+        if (eventType !== Office.EventType.DialogParentMessageReceived) throw argumentError('eventType');
+        if (typeof handler !== 'function') throw argumentError('handler');
+        runAsync(rest, () => { parentHandlers.push(handler); });
+      };
+    }
+    return ui;
+  }
+
+  // window.nestedAppAuthBridge (see the header): a relay to the host page, which brokers the tokens.
+  function installNestedAppAuthBridge() {
+    const listeners = new Set();
+    window.nestedAppAuthBridge = Object.freeze({
+      postMessage(message) {
+        if (typeof message !== 'string') throw new TypeError('nestedAppAuthBridge.postMessage takes a JSON string');
+        call('nestedAppAuth', { message }).then((response) => {
+          for (const listener of [...listeners]) {
+            try { listener(response); } catch (e) { console.error(e); }
+          }
+        }, (e) => console.error('office.js stand-in: the host refused a nested app auth request', e));
+      },
+      addEventListener(type, listener) { if (type === 'message' && typeof listener === 'function') listeners.add(listener); },
+      removeEventListener(type, listener) { if (type === 'message') listeners.delete(listener); },
+    });
+  }
 
   // ---- the Office.context surface, built from the host's snapshot ------------------------
 
@@ -294,7 +455,17 @@
 
   const ITEM_BUILDERS = { read: readItem, compose: composeItem };
 
+  function dialogContext(s) { // a dialog may use messageParent and isSetSupported only: no mailbox
+    const isSet = isSetSupported(s.requirements);
+    return {
+      host: Office.HostType.Outlook, platform: Office.PlatformType.OfficeOnline, contentLanguage: 'en-US', displayLanguage: 'en-US',
+      diagnostics: { host: Office.HostType.Outlook, platform: Office.PlatformType.OfficeOnline, version: s.hostVersion },
+      requirements: { isSetSupported: isSet }, ui: dialogUi(isSet),
+    };
+  }
+
   function buildContext(s) {
+    if (s.dialog) return dialogContext(s);
     if (!ITEM_BUILDERS[s.mode]) throw new Error(`office.js stand-in: mode "${s.mode}" is not simulated yet`);
     const isSet = isSetSupported(s.requirements);
     return {
@@ -302,6 +473,7 @@
       contentLanguage: 'en-US', displayLanguage: 'en-US',
       diagnostics: { host: Office.HostType.Outlook, platform: Office.PlatformType.OfficeOnline, version: s.hostVersion },
       requirements: { isSetSupported: isSet },
+      ui: paneUi(isSet),
       roamingSettings: roamingSettings(s.roaming),
       mailbox: {
         item: ITEM_BUILDERS[s.mode](s, isSet),
@@ -326,13 +498,14 @@
     clearTimeout(helloTimer);
     await domReady; // lets the pane's own scripts assign Office.initialize first
     Office.context = snapshot ? buildContext(snapshot) : { mailbox: undefined, requirements: { isSetSupported: () => false } };
+    if (snapshot && !snapshot.dialog && Office.context.requirements.isSetSupported('NestedAppAuth', '1.1')) installNestedAppAuthBridge();
     if (snapshot && typeof Office.initialize === 'function') {
       try { Office.initialize(Office.InitializationReason.DocumentOpened); } catch (e) { console.error(e); }
     }
     resolveReady(snapshot ? { host: Office.HostType.Outlook, platform: Office.PlatformType.OfficeOnline } : { host: null, platform: null });
   }
 
-  if (window.parent === window) becomeReady(null);
+  if (!hostWindow) becomeReady(null);
   else {
     post({ type: 'hello' });
     helloTimer = setTimeout(() => becomeReady(null), HELLO_TIMEOUT_MS);

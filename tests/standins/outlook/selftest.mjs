@@ -1,12 +1,20 @@
 // Self-test of the simulated Outlook host and its office.js stand-in: `node --test tests/standins/outlook/selftest.mjs`.
 // Runs the server against a tiny fake of the Graph stand-in's control API, serves a fake task pane (another
 // origin) that loads office.js and writes out what it reads, and drives it all in headless Chromium.
+// Dialogs: fake pane and dialog pages (below) open, message, close and block dialog windows. Sign-in: the real
+// IdP stand-in and real MSAL.js 5.30 (the probe pages of ../idp/msal-probe, bundled into a temporary folder):
+// nested app authentication through the host's bridge, and MSAL's redirect flow inside a dialog.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as jose from 'jose';
 import { chromium } from 'playwright-core';
 import { start } from './server.mjs';
+import { start as startIdp, BROKER_CLIENT_ID, DEMO_CLIENT_ID } from '../idp/server.mjs';
+import * as probeServer from '../idp/msal-probe/serve.mjs';
 
 const REPO = new URL('../../../', import.meta.url);
 const tls = { key: readFileSync(new URL('.local/certs/key.pem', REPO)), cert: readFileSync(new URL('.local/certs/cert.pem', REPO)) };
@@ -56,6 +64,13 @@ const fakeGraph = () => serve(async (req, res) => {
     const body = { tenantId: fixture.tenantId, users: fixture.users,
       messages: messages.map((m) => ({ ...m, attachments: m.attachments.map(({ bytes, ...a }) => a) })) };
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+  } else if (path === '/bounce') { // another origin for a dialog to pass through; it tries to forge a messageParent
+    const to = JSON.stringify(new URL(req.url, 'https://x').searchParams.get('to')).replace(/</g, '\\u003c');
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(`<!doctype html><meta charset="utf-8"><title>elsewhere</title><script>
+      for (const m of [{ ns: 'office-sim', type: 'hello' }, { ns: 'office-sim', type: 'request', id: 1, method: 'messageParent', args: { message: 'forged' } }]) {
+        window.opener?.postMessage(m, '*');
+      }
+      setTimeout(() => location.replace(${to}), 300);</script>`);
   } else if (content && bytesOf.get(decodeURIComponent(content[1]))) {
     res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(bytesOf.get(decodeURIComponent(content[1])));
   } else res.writeHead(404).end();
@@ -145,12 +160,42 @@ probe().catch((e) => { out.error = String(e.stack || e); }).finally(() => {
   document.body.dataset.done = '1';
 });`;
 
-const fakePane = (outlookUrl) => serve((req, res) => {
+// A pane that opens dialogs (window.sim, and a button that opens one from a user gesture), and the dialog page:
+// it reports what office.js gives a dialog, answers messageChild, and with ?hop=1 first passes through another
+// origin (the fake Graph's /bounce) and comes back with ?returned=1.
+const DIALOG_PANE_SCRIPT = `
+const sim = window.sim = { events: [], dialog: null };
+sim.open = (url, options = {}) => new Promise((resolve) => Office.context.ui.displayDialogAsync(url, options, (r) => {
+  if (r.status === 'succeeded') {
+    sim.dialog = r.value;
+    for (const t of ['DialogMessageReceived', 'DialogEventReceived']) r.value.addEventHandler(Office.EventType[t], (args) => sim.events.push({ t, args }));
+  }
+  resolve(JSON.parse(JSON.stringify({ status: r.status, error: r.error, asyncContext: r.asyncContext, methods: r.value && Object.keys(r.value).sort() })));
+}));
+sim.child = (m) => sim.dialog.messageChild(m);
+sim.close = () => sim.dialog.close();
+document.getElementById('open').onclick = () => { sim.clicked = sim.open(location.origin + '/dialog.html'); };
+Office.onReady().then((info) => { sim.info = info; sim.ui = Object.keys(Office.context.ui).sort(); });`;
+const DIALOG_SCRIPT = (bounce) => `
+const q = new URLSearchParams(location.search);
+if (q.get('hop')) location.replace(${JSON.stringify(bounce)} + '/bounce?to=' + encodeURIComponent(location.origin + '/dialog.html?returned=1'));
+else Office.onReady().then((info) => {
+  const ui = Office.context.ui;
+  ui.addHandlerAsync(Office.EventType.DialogParentMessageReceived, (a) => ui.messageParent('pong:' + a.message + ':' + a.type));
+  ui.messageParent(JSON.stringify({ info, returned: q.get('returned') === '1', mailbox: typeof Office.context.mailbox,
+    dialogApi: Office.context.requirements.isSetSupported('DialogApi', '1.2'), ui: Object.keys(ui).sort() }));
+});`;
+
+const fakePane = (outlookUrl, bounceUrl) => serve((req, res) => {
   const url = new URL(req.url, 'https://x'), path = url.pathname;
   const office = url.searchParams.get('office') ?? outlookUrl(); // ?office=<another simulated host's origin>
   const html = {
     '/pane.html': `<!doctype html><meta charset="utf-8"><title>fake pane</title>
       <script src="${office}/office.js"></script><body><pre id="out"></pre><script>${PANE_SCRIPT}</script></body>`,
+    '/dialog-pane.html': `<!doctype html><meta charset="utf-8"><title>dialog pane</title>
+      <script src="${office}/office.js"></script><body><button id="open" type="button">Open</button><script>${DIALOG_PANE_SCRIPT}</script></body>`,
+    '/dialog.html': `<!doctype html><meta charset="utf-8"><title>dialog</title>
+      <script src="${office}/office.js"></script><body><script>${DIALOG_SCRIPT(bounceUrl())}</script></body>`,
     // A foreign parent: frames the pane and feeds it a forged snapshot, which office.js must ignore.
     '/foreign.html': `<!doctype html><meta charset="utf-8"><iframe id="pane" src="/pane.html"></iframe><script>
       const forged = { ns: 'office-sim', type: 'snapshot', snapshot: { mode: 'read', message: { ewsId: 'forged', subject: 'forged',
@@ -167,7 +212,7 @@ let graph, paneServer, outlook, browser, context;
 
 before(async () => {
   graph = await fakeGraph();
-  paneServer = await fakePane(() => outlook.url);
+  paneServer = await fakePane(() => outlook.url, () => graph.url);
   outlook = await start({ port: 0, tls, graphControlUrl: `${graph.url}/_control`, paneUrl: `${paneServer.url}/pane.html` });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -180,6 +225,11 @@ after(async () => {
   await outlook?.close();
   paneServer?.close();
   graph?.close();
+  if (rig) {
+    const r = await rig;
+    await Promise.all([r.idp.close(), r.probe.close(), r.otherProbe.close()]);
+    rmSync(r.dist, { recursive: true, force: true });
+  }
 });
 
 function request(path, { method = 'GET', body } = {}) {
@@ -237,7 +287,10 @@ test('the server serves office.js for any origin, proxies the mailbox and keeps 
   assert.equal(box.paneUrl, `${paneServer.url}/pane.html`);
   assert.equal(box.graphUrl, graph.url);
   assert.deepEqual(box.messages.map((m) => m.ewsId), [board.ewsId, hostile.ewsId, team.ewsId]);
-  assert.deepEqual(box.users, [{ displayName: 'Dana Staff', mail: USER }]); // no password
+  assert.deepEqual(box.users, [{ id: fixture.users[0].id, displayName: 'Dana Staff', mail: USER }]); // no password
+  assert.equal(box.tenantId, fixture.tenantId);
+  assert.equal(box.idpUrl, 'https://127.0.0.1:3200'); // the default; ?idp= on the host page overrides it
+  assert.equal(box.brokerClientId, BROKER_CLIENT_ID);
   const a = messages[0].attachments[0];
   assert.deepEqual((await request(`/_sim/attachments/${encodeURIComponent(a.restId)}/content`)).body, a.bytes);
   assert.equal((await request('/_sim/attachments/nope/content')).status, 404);
@@ -561,5 +614,332 @@ test('with the real Graph stand-in: after saveAsync with ?syncDelay, Graph answe
   } finally {
     await host.close();
     await realGraph.close();
+  }
+});
+
+// ---- sign-in: the IdP stand-in and the MSAL probe pages, started once on first use ----
+
+let rig;
+const TID = fixture.tenantId;
+const scope = (perm = 'Mail.Read') => `${graph.url}/${perm}`;
+function httpsJson(url, data) {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: data === undefined ? 'GET' : 'POST', ca: tls.cert, headers: { 'Content-Type': 'application/json' } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c)).on('end', () => resolve(JSON.parse(Buffer.concat(chunks))));
+    });
+    req.on('error', reject).end(data === undefined ? undefined : JSON.stringify(data));
+  });
+}
+function msalRig() {
+  rig ??= (async () => {
+    const dist = mkdtempSync(join(tmpdir(), 'msal-probe-outlook-'));
+    await probeServer.build({ outDir: dist });
+    const probe = await probeServer.start({ tls, outDir: dist });
+    const otherProbe = await probeServer.start({ tls, outDir: dist }); // an add-in origin without a brk-multihub registration
+    const idp = await startIdp({ port: 0, tls, defaultResource: graph.url,
+      clients: [{ clientId: DEMO_CLIENT_ID, name: 'Save to iMIS', permissions: ['Mail.Read', 'Mail.Read.Shared'],
+        redirectUris: [`brk-multihub://${new URL(probe.url).host}`, `${probe.url}/auth-redirect.html`, `${probe.url}/dialog.html`] }],
+      brokers: [{ clientId: BROKER_CLIENT_ID, name: 'Outlook (simulated)', redirectUris: [`${outlook.url}/`] }] });
+    const jwks = jose.createLocalJWKSet(await httpsJson(idp.jwksUrl));
+    return { dist, probe, otherProbe, idp, jwks };
+  })();
+  return rig;
+}
+const idpControl = async (path, data) => httpsJson(`${(await rig).idp.url}/_control/${path}`, data);
+const tokenLog = async () => (await idpControl('log')).entries.filter((e) => e.kind === 'token');
+const verifyGraphToken = async (token) => (await jose.jwtVerify(token, (await rig).jwks,
+  { issuer: `${(await rig).idp.url}/${TID}/v2.0`, audience: graph.url, algorithms: ['RS256'] })).payload;
+const probePane = (origin, extra = {}) => `${origin}/pane.html?${new URLSearchParams({ office: outlook.url,
+  clientId: DEMO_CLIENT_ID, scope: scope(), ...extra })}`;
+
+// Opens the task pane and waits for its page (window.probe or window.sim) to have loaded.
+async function paneFrame(page, global) {
+  await page.getByRole('button', { name: 'Save to iMIS' }).click();
+  const frame = await (await page.locator('#taskpane').elementHandle()).contentFrame();
+  await frame.waitForFunction((g) => window[g], global, { timeout: 15000 });
+  return frame;
+}
+// Opens the host with the probe pane; returns the page, the pane frame and the page errors (pane included).
+async function openProbe({ requirements, paneOrigin, pane = {}, host = {} } = {}) {
+  const { idp, probe } = await rig;
+  const authority = `${idp.url}/${TID}/`;
+  const paneUrl = probePane(paneOrigin ?? probe.url, { authority, ...pane });
+  const { page } = await openHost(`?${new URLSearchParams({ ...(requirements && { requirements }), idp: idp.url, pane: paneUrl, ...host })}`);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const frame = await paneFrame(page, 'probe');
+  return { page, frame, errors, ready: await frame.evaluate(() => window.probe.ready) };
+}
+const call = (frame, fn, ...args) => frame.evaluate(([f, a]) => window.probe[f](...a), [fn, args]);
+
+test('nested app auth: real MSAL createNestablePublicClientApplication gets Graph tokens through the host bridge', { timeout: 120_000 }, async () => {
+  const { idp, probe } = await msalRig();
+  await idpControl('reset', {});
+  const user = fixture.users[0];
+  let windows = 0;
+  const count = () => { windows += 1; };
+  context.on('page', count);
+  try {
+    // created before Office.onReady: MSAL waits on window.__initializeNestedAppAuth, then finds the bridge
+    const { page, frame, errors, ready } = await openProbe({ requirements: 'NestedAppAuth:1.1' });
+    assert.deepEqual(ready, { controller: 'NestedAppAuthController', bridge: 'object' });
+    const opened = windows;
+
+    const first = await call(frame, 'silent', [scope()]);
+    assert.equal(first.error, undefined, JSON.stringify(first.error));
+    assert.equal(first.fromCache, false);
+    const at = await verifyGraphToken(first.accessToken);
+    assert.equal(at.aud, graph.url);
+    assert.equal(at.scp, 'Mail.Read');
+    assert.equal(at.azp, DEMO_CLIENT_ID);
+    assert.equal(at.oid, user.id);
+    assert.deepEqual(first.account, { username: user.mail, homeAccountId: `${user.id}.${TID}`, environment: new URL(idp.url).host,
+      tenantId: TID, localAccountId: user.id, name: user.displayName });
+    assert.equal(first.authority, `${idp.url}/${TID}/`);
+    const idToken = await jose.jwtVerify(first.idToken, (await rig).jwks, { audience: DEMO_CLIENT_ID });
+    assert.equal(idToken.payload.preferred_username, user.mail);
+    const broker = { kind: 'token', tenant: TID, clientId: DEMO_CLIENT_ID, grantType: 'broker', scope: `${scope()} openid profile`,
+      redirectUri: `brk-multihub://${new URL(probe.url).host}`, brokerClientId: BROKER_CLIENT_ID, outcome: 'tokens', user: user.mail };
+    assert.deepEqual((await tokenLog()).map(({ at: _, ...e }) => e), [broker]);
+
+    // acquireTokenSilent again: MSAL's own cache (the account context matches: environment = the IdP's host)
+    const cached = await call(frame, 'silent', [scope()]);
+    assert.equal(cached.fromCache, true);
+    assert.equal(cached.accessToken, first.accessToken);
+    assert.equal((await tokenLog()).length, 1, 'no bridge request, no IdP request');
+    const forced = await call(frame, 'silent', [scope()], { forceRefresh: true });
+    assert.equal(forced.fromCache, false);
+    assert.notEqual(forced.accessToken, first.accessToken);
+    // acquireTokenPopup -> GetTokenPopup: the host is signed in, no window opens
+    const popup = await call(frame, 'popup', [scope('Mail.Read.Shared')]);
+    assert.equal(popup.error, undefined, JSON.stringify(popup.error));
+    assert.equal((await verifyGraphToken(popup.accessToken)).scp, 'Mail.Read.Shared');
+    assert.equal(windows, opened, 'no popup window');
+    assert.deepEqual((await tokenLog()).map((e) => `${e.grantType}:${e.outcome}`), ['broker:tokens', 'broker:tokens', 'broker:tokens']);
+    assert.deepEqual(await call(frame, 'accounts'), [{ username: user.mail, homeAccountId: `${user.id}.${TID}`, environment: new URL(idp.url).host }]);
+
+    // Office.auth.getAuthContext: the login hint the add-in passes on
+    assert.deepEqual(await call(frame, 'authContext'), { userObjectId: user.id, tenantId: TID, userPrincipalName: user.mail,
+      loginHint: user.mail, authorityType: 'aad', authorityBaseUrl: idp.url });
+
+    // consent: a permission the app does not hold, and an injected AADSTS65001 on the broker grant
+    const notGranted = await call(frame, 'silent', [scope('Mail.ReadWrite')]);
+    assert.equal(notGranted.error?.name, 'InteractionRequiredAuthError', JSON.stringify(notGranted));
+    assert.equal(notGranted.error.errorCode, 'invalid_grant');
+    assert.equal(notGranted.error.subError, '', "the host sends subError consent_required; MSAL 5.30's NAA error mapping drops it");
+    assert.match(notGranted.error.message, /AADSTS65001: The user or administrator has not consented/);
+    await idpControl('faults', [{ aadsts: 'AADSTS65001', where: 'broker' }]);
+    const fault = await call(frame, 'silent', [scope()], { forceRefresh: true });
+    assert.equal(fault.error?.name, 'InteractionRequiredAuthError');
+    assert.match(fault.error.message, /AADSTS65001/);
+    assert.equal((await tokenLog()).at(-1).outcome, 'AADSTS65001');
+    assert.deepEqual(errors, []);
+    await page.close();
+
+    // without knownAuthorities MSAL cannot match the account's environment: every silent call asks the bridge
+    await idpControl('reset', {});
+    const bare = await openProbe({ requirements: 'NestedAppAuth:1.1', pane: { known: '0' } });
+    assert.equal((await call(bare.frame, 'silent', [scope()])).fromCache, false);
+    assert.equal((await call(bare.frame, 'silent', [scope()])).fromCache, false);
+    assert.equal((await tokenLog()).length, 2);
+    await bare.page.close();
+  } finally {
+    context.off('page', count);
+  }
+});
+
+test('nested app auth: an add-in origin without its brk-multihub redirect URI gets AADSTS50011 from MSAL', { timeout: 120_000 }, async () => {
+  const { otherProbe } = await msalRig();
+  await idpControl('reset', {});
+  const { page, frame, ready } = await openProbe({ requirements: 'NestedAppAuth:1.1', paneOrigin: otherProbe.url });
+  assert.equal(ready.controller, 'NestedAppAuthController');
+  const brk = `brk-multihub://${new URL(otherProbe.url).host}`;
+  for (const how of ['silent', 'popup']) {
+    const r = await call(frame, how, [scope()]);
+    assert.equal(r.error?.name, 'ServerError', JSON.stringify(r));
+    assert.equal(r.error.errorCode, 'invalid_request');
+    assert.match(r.error.message, new RegExp(`AADSTS50011: The redirect URI '${brk.replace(/[.]/g, '\\.')}' specified in the request does not match`));
+  }
+  const log = await tokenLog();
+  assert.deepEqual(log.map((e) => [e.grantType, e.redirectUri, e.outcome]), [['broker', brk, 'AADSTS50011'], ['broker', brk, 'AADSTS50011']]);
+  await page.close();
+});
+
+test('nested app auth is not claimed by default: MSAL falls back to its standard client; getAuthContext needs IdentityAPI 1.3', { timeout: 120_000 }, async () => {
+  await msalRig();
+  await idpControl('reset', {});
+  const { page, frame, ready } = await openProbe({ pane: { wait: 'onReady' } });
+  assert.deepEqual(ready, { controller: 'StandardController', bridge: 'undefined' });
+  assert.equal((await call(frame, 'silent', [scope()])).error?.errorCode, 'no_account_error');
+  assert.equal((await call(frame, 'authContext')).userPrincipalName, fixture.users[0].mail);
+  assert.deepEqual(await tokenLog(), []);
+  await page.close();
+  const old = await openProbe({ requirements: 'IdentityAPI:0', pane: { wait: 'onReady' } });
+  assert.deepEqual(await call(old.frame, 'authContext'), { error: { name: 'API Not Supported', code: 13000,
+    message: 'The identity API is not supported for this add-in.' } });
+  await old.page.close();
+});
+
+test('dialogs: displayDialogAsync opens a window; messageParent after a trip through another origin; messageChild; 12004/12005/12007; 12006 when the user closes it', { timeout: 60_000 }, async () => {
+  const { page, dialogs } = await openHost(`?pane=${encodeURIComponent(`${paneServer.url}/dialog-pane.html`)}`);
+  const frame = await paneFrame(page, 'sim');
+  await frame.waitForFunction(() => window.sim.ui);
+  assert.deepEqual(await frame.evaluate(() => window.sim.ui), ['displayDialogAsync']);
+  const sim = (expr) => frame.evaluate(expr);
+  const waitEvents = (n) => frame.waitForFunction((k) => window.sim.events.length >= k, n, { timeout: 15000 });
+
+  const popup = context.waitForEvent('page');
+  const opened = await frame.evaluate(() => window.sim.open(`${location.origin}/dialog.html?hop=1`, { height: 40, width: 30, asyncContext: 'ctx' }));
+  assert.deepEqual(opened, { status: 'succeeded', asyncContext: 'ctx', methods: ['addEventHandler', 'close', 'messageChild'] });
+  const dialog = await popup;
+  await waitEvents(1);
+  assert.deepEqual(await dialog.evaluate(() => [window.opener !== null, window.name]), [true, 'office-dialog-1']);
+  const [first] = await sim(() => window.sim.events);
+  assert.equal(first.t, 'DialogMessageReceived');
+  assert.equal(first.args.origin, paneServer.url);
+  assert.equal(first.args.type, 'dialogMessageReceived');
+  assert.deepEqual(JSON.parse(first.args.message), { info: { host: 'Outlook', platform: 'OfficeOnline' }, returned: true,
+    mailbox: 'undefined', dialogApi: true, ui: ['addHandlerAsync', 'messageParent'] }); // nothing forged by the other origin
+  assert.ok(dialog.url().endsWith('/dialog.html?returned=1'));
+
+  await sim(() => window.sim.child('ping'));
+  await waitEvents(2);
+  assert.deepEqual((await sim(() => window.sim.events))[1], { t: 'DialogMessageReceived',
+    args: { message: 'pong:ping:dialogParentMessageReceived', origin: paneServer.url, type: 'dialogMessageReceived' } });
+
+  const failure = (code) => ({ status: 'failed', error: { name: 'Display Dialog Error', code, message: {
+    12004: 'The domain of the URL is not included in the AppDomains element in the manifest.',
+    12005: 'The HTTP protocol is not supported. Use HTTPS instead',
+    12007: 'The operation failed because this add-in already has an active dialog.' }[code] } });
+  assert.deepEqual(await sim(() => window.sim.open(`${location.origin}/dialog.html`)), failure(12007));
+  assert.deepEqual(await frame.evaluate((u) => window.sim.open(`${u}/dialog.html`), outlook.url), failure(12004));
+  assert.deepEqual(await sim(() => window.sim.open('/dialog.html')), failure(12004), 'not an absolute URL');
+  assert.deepEqual(await sim(() => window.sim.open(`http://${location.host}/dialog.html`)), failure(12005));
+
+  await dialog.close(); // the user closes the window
+  await waitEvents(3);
+  assert.deepEqual((await sim(() => window.sim.events))[2], { t: 'DialogEventReceived', args: { error: 12006, type: 'dialogEventReceived' } });
+
+  // dialog.close(): the window goes, no event; then another dialog may open, and closing the pane closes it
+  const again = context.waitForEvent('page');
+  assert.equal((await sim(() => window.sim.open(`${location.origin}/dialog.html`))).status, 'succeeded');
+  const second = await again;
+  await waitEvents(4);
+  const closed = second.waitForEvent('close');
+  await sim(() => window.sim.close());
+  await closed;
+  await page.waitForTimeout(500);
+  assert.equal((await sim(() => window.sim.events)).length, 4, 'no DialogEventReceived after dialog.close()');
+  const third = context.waitForEvent('page');
+  await sim(() => window.sim.open(`${location.origin}/dialog.html`));
+  const thirdClosed = (await third).waitForEvent('close');
+  await page.locator('#taskpane-close').click();
+  await thirdClosed;
+  assert.deepEqual(dialogs, []);
+  await page.close();
+});
+
+test('dialogs: when the browser blocks the window, the host asks "wants to display a new window" (Allow / Ignore); promptBeforeOpen false -> 12011', { timeout: 60_000 }, async () => {
+  const { page } = await openHost(`?popups=blocked&pane=${encodeURIComponent(`${paneServer.url}/dialog-pane.html`)}`);
+  const frame = await paneFrame(page, 'sim');
+  const open = (options) => frame.evaluate((o) => window.sim.open(`${location.origin}/dialog.html`, o), options);
+
+  const popup = context.waitForEvent('page');
+  const allowed = open({});
+  await page.locator('#dialog-prompt').waitFor();
+  assert.equal(await page.locator('#dialog-prompt p').textContent(), 'Save to iMIS wants to display a new window.');
+  await page.locator('#dialog-allow').click();
+  assert.equal((await allowed).status, 'succeeded');
+  const dialog = await popup;
+  await frame.waitForFunction(() => window.sim.events.length === 1);
+  await frame.evaluate(() => window.sim.close());
+  await dialog.waitForEvent('close');
+
+  const ignored = open({});
+  await page.locator('#dialog-ignore').click();
+  assert.deepEqual(await ignored, { status: 'failed', error: { name: 'Display Dialog Error', code: 12009, message: 'The user chose to ignore the dialog box.' } });
+  assert.equal(await page.locator('#dialog-prompt').count(), 0);
+  assert.equal((await open({ promptBeforeOpen: false })).error.code, 12011);
+  await page.close();
+});
+
+// The dialog page of the MSAL probe, and what the test does in the dialog window: sign in at the IdP's form.
+const dialogStart = (probe, idp, user) => `${probe.url}/dialog.html?${new URLSearchParams({ office: outlook.url,
+  authority: `${idp.url}/${TID}/`, clientId: DEMO_CLIENT_ID, scope: scope(), loginHint: user.mail })}`;
+async function signInInDialog(dialog, idp, user) {
+  await dialog.waitForSelector('#username', { timeout: 15000 });
+  assert.ok(dialog.url().startsWith(`${idp.url}/${TID}/oauth2/v2.0/authorize?`));
+  assert.equal(await dialog.inputValue('#username'), user.mail, 'login_hint');
+  await dialog.fill('#password', user.password);
+  await dialog.click('#signin');
+}
+// The pane's first dialog message: the token MSAL got in the dialog, checked.
+async function dialogToken(frame, probe, user) {
+  await frame.waitForFunction(() => window.probe.events.length > 0, null, { timeout: 30000 });
+  const [event] = await frame.evaluate(() => window.probe.events);
+  assert.equal(event.eventType, 'dialogMessageReceived');
+  assert.equal(event.args.origin, probe.url);
+  const result = JSON.parse(event.args.message);
+  assert.equal(result.error, undefined, JSON.stringify(result.error));
+  assert.equal(result.username, user.mail);
+  assert.ok(result.loads >= 2, `office.js started again after the IdP (${result.loads} loads)`);
+  const at = await verifyGraphToken(result.accessToken);
+  assert.equal(at.scp, 'Mail.Read');
+  assert.equal(at.oid, user.id);
+}
+
+test("MSAL's redirect flow inside a dialog: sign in at the IdP in the dialog window, the token comes back with messageParent", { timeout: 120_000 }, async () => {
+  const { idp, probe } = await msalRig();
+  await idpControl('reset', {});
+  const user = fixture.users[0];
+  const { page, frame, errors } = await openProbe({ pane: { wait: 'onReady' } });
+  const popup = context.waitForEvent('page');
+  assert.equal((await call(frame, 'openDialog', dialogStart(probe, idp, user), { height: 60, width: 40 })).opened, true);
+  const dialog = await popup;
+  await signInInDialog(dialog, idp, user);
+  await dialogToken(frame, probe, user);
+  const closed = dialog.waitForEvent('close');
+  await call(frame, 'closeDialog');
+  await closed;
+  assert.deepEqual((await tokenLog()).map((e) => `${e.grantType}:${e.outcome}`), ['authorization_code:tokens']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a real popup blocker: MSAL popup_window_error in the pane, then the dialog (host prompt, Allow), sign-in there, token back', { timeout: 120_000 }, async () => {
+  const { idp, probe } = await msalRig();
+  await idpControl('reset', {});
+  const user = fixture.users[0];
+  // Playwright starts Chromium with --disable-popup-blocking; without it, a window.open with no user activation fails
+  const blocking = await chromium.launch({ executablePath: '/usr/bin/chromium', ignoreDefaultArgs: ['--disable-popup-blocking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--ignore-certificate-errors'] });
+  try {
+    const ctx = await blocking.newContext({ ignoreHTTPSErrors: true });
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // 6 s after the ribbon click its user activation has expired: MSAL's window.open and then the host's are blocked
+    const pane = probePane(probe.url, { authority: `${idp.url}/${TID}/`, wait: 'onReady', auto: 'popup-then-dialog', autoDelay: '6000',
+      dialog: dialogStart(probe, idp, user) });
+    await page.goto(`${outlook.url}/?${new URLSearchParams({ idp: idp.url, pane })}`);
+    // Nothing may evaluate in the page until the host has decided: Playwright's evaluations count as user gestures.
+    const dialogAsked = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('probe: the popup was blocked'), timeout: 30000 });
+    await page.getByRole('button', { name: 'Save to iMIS' }).click();
+    await dialogAsked;
+    await page.waitForTimeout(300);
+    await page.locator('#dialog-prompt').waitFor();
+    const popup = ctx.waitForEvent('page');
+    await page.locator('#dialog-allow').click();
+    const dialog = await popup;
+    await signInInDialog(dialog, idp, user);
+    const frame = await (await page.locator('#taskpane').elementHandle()).contentFrame();
+    await dialogToken(frame, probe, user);
+    await frame.waitForFunction(() => window.probe.auto.length === 2);
+    assert.deepEqual(await frame.evaluate(() => window.probe.auto), [{ popup: 'popup_window_error', name: 'BrowserAuthError' }, { dialog: 'opened' }]);
+    assert.deepEqual(ctx.pages().map((p) => new URL(p.url()).origin), [outlook.url, probe.url], 'MSAL\'s popup never opened');
+    assert.deepEqual(errors, []);
+  } finally {
+    await blocking.close();
   }
 });

@@ -11,12 +11,22 @@
 //                                 ?pane=<url>        task pane URL (default: the paneUrl option)
 //                                 ?requirements=Mailbox:1.8,NestedAppAuth:1.1   override claimed sets;
 //                                                    version 0 removes a set. Default: Mailbox 1.13,
-//                                                    DialogApi 1.2, IdentityAPI 1.3 (NestedAppAuth not claimed)
+//                                                    DialogApi 1.2, IdentityAPI 1.3 (NestedAppAuth not claimed:
+//                                                    claim it to give the pane window.nestedAppAuthBridge)
+//                                 ?idp=<origin>      the identity provider the NAA broker asks (default: the
+//                                                    idpUrl option), for tests that start the IdP on port 0
+//                                 ?popups=blocked    behave as if the browser blocked every window.open of this
+//                                                    page (dialogs then need the "Allow" prompt, see host.js)
 //   GET  /office.js             the Office.js stand-in (CORS: any origin may load it)
-//   GET  /_sim/mailbox          {paneUrl, graphUrl, users: [{displayName, mail}], messages}, read through from
-//                               the Graph stand-in's GET {graphControlUrl}/mailbox ({users, messages} or an
-//                               array). users[0] is the signed-in user; a message whose `mailbox` is another
-//                               address is in a shared mailbox. graphUrl: the Graph stand-in's origin.
+//   GET  /_sim/mailbox          {paneUrl, graphUrl, idpUrl, brokerClientId, tenantId, users: [{id, displayName,
+//                               mail}], messages}, read through from the Graph stand-in's GET
+//                               {graphControlUrl}/mailbox ({tenantId, users, messages} or an array). users[0] is
+//                               the signed-in user (id: the directory object id, for NAA); a message whose
+//                               `mailbox` is another address is in a shared mailbox. graphUrl: the Graph
+//                               stand-in's origin. idpUrl / brokerClientId: where and as which registered broker
+//                               the host page asks the IdP stand-in for nested-app tokens (host.js, and the
+//                               broker grant in ../idp/server.mjs). tenantId: the directory (default
+//                               "organizations" when Graph gives none).
 //   POST /_sim/messages/{ewsId|restId}/hide   {ms}: passed on to the Graph stand-in's control endpoint of
 //                               the same name (a saved draft that has not synced yet)
 //   GET  /_sim/attachments/{restId}/content   raw bytes, read through from the Graph stand-in
@@ -26,14 +36,17 @@
 //   GET  /_control/roaming[?user=<address>]   every user's settings {address: {...}}, or one user's
 //   POST /_control/reset                      forget all roaming settings
 //
+// start({ host, port, tls, paneUrl, graphControlUrl, idpUrl = https://127.0.0.1:3200,
+//         brokerClientId = the IdP stand-in's default broker }) -> { url, close() }
 // Standalone: `node tests/standins/outlook/server.mjs` (OUTLOOK_PORT 3100, STANDIN_HOST 127.0.0.1,
 // PANE_URL https://127.0.0.1:3000/taskpane.html, GRAPH_URL https://{STANDIN_HOST}:{GRAPH_PORT or 3300},
-// certificate from .local/certs/).
+// IDP_URL https://{STANDIN_HOST}:{IDP_PORT or 3200}, certificate from .local/certs/).
 import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = new URL('./', import.meta.url);
+const BROKER_CLIENT_ID = 'a0c3f1d2-5b6e-4f7a-8c9d-0e1f2a3b4c5d'; // = BROKER_CLIENT_ID of ../idp/server.mjs
 const ROAMING_LIMIT = 32 * 1024;
 const STATIC = {
   '/': ['index.html', 'text/html; charset=utf-8'],
@@ -44,7 +57,8 @@ const STATIC = {
 };
 
 export async function start({ host = '127.0.0.1', port = 3100, tls: { key, cert },
-  paneUrl = 'https://127.0.0.1:3000/taskpane.html', graphControlUrl = 'https://127.0.0.1:3300/_control' } = {}) {
+  paneUrl = 'https://127.0.0.1:3000/taskpane.html', graphControlUrl = 'https://127.0.0.1:3300/_control',
+  idpUrl = 'https://127.0.0.1:3200', brokerClientId = BROKER_CLIENT_ID } = {}) {
   const roaming = new Map(); // user address (lower case) -> settings object
 
   // GET (or POST a JSON body) to the Graph stand-in's control API, trusting the shared local certificate.
@@ -91,8 +105,9 @@ export async function start({ host = '127.0.0.1', port = 3100, tls: { key, cert 
         const r = await graph('/mailbox');
         if (r.status !== 200) return send(502, { error: `Graph stand-in answered ${r.status} for /mailbox` });
         const box = JSON.parse(r.body);
-        const users = (box.users ?? []).map(({ displayName, mail }) => ({ displayName, mail })); // not their passwords
-        return send(200, { paneUrl, graphUrl: new URL(graphControlUrl).origin, users, messages: Array.isArray(box) ? box : box.messages });
+        const users = (box.users ?? []).map(({ id, displayName, mail }) => ({ id, displayName, mail })); // not their passwords
+        return send(200, { paneUrl, graphUrl: new URL(graphControlUrl).origin, idpUrl: new URL(idpUrl).origin, brokerClientId,
+          tenantId: box.tenantId ?? 'organizations', users, messages: Array.isArray(box) ? box : box.messages });
       }
       case 'GET /_sim/roaming': return send(200, roaming.get(user) ?? {});
       case 'PUT /_sim/roaming': {
@@ -131,6 +146,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     tls: { key: await readFile(certs + 'key.pem'), cert: await readFile(certs + 'cert.pem') },
     paneUrl: process.env.PANE_URL ?? 'https://127.0.0.1:3000/taskpane.html',
     graphControlUrl: `${graphUrl.replace(/\/$/, '')}/_control`,
+    idpUrl: process.env.IDP_URL ?? `https://${host}:${process.env.IDP_PORT ?? 3200}`,
   });
   console.log(`simulated Outlook on ${url}`);
 }

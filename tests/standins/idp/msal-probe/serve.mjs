@@ -1,33 +1,36 @@
 // Static https server for the MSAL probe pages, plus build(): webpack with ./webpack.config.mjs.
-// Serves index.html and auth-redirect.html from this folder, probe.js and redirect.js from the
-// bundle folder; no Cross-Origin-Opener-Policy (MSAL 5's redirect bridge needs the popup to stay
-// in the opener's browsing context group). Standalone: node serve.mjs (PROBE_PORT, default 3290).
+// Serves index.html, auth-redirect.html, pane.html and dialog.html from this folder, the bundles from the
+// bundle folder (build({ outDir }) and start({ outDir }), default .local/msal-probe-dist/); no
+// Cross-Origin-Opener-Policy (MSAL 5's redirect bridge needs the popup to stay in the opener's browsing
+// context group, and an Office dialog must stay reachable from the host that opened it).
+// Standalone: node serve.mjs (PROBE_PORT, default 3290).
 import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import webpack from 'webpack';
-import config, { outDir } from './webpack.config.mjs';
+import { configFor, outDir as defaultOutDir } from './webpack.config.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const files = {
-  '/': [here, 'index.html'], '/index.html': [here, 'index.html'], '/auth-redirect.html': [here, 'auth-redirect.html'],
-  '/probe.js': [outDir, 'probe.js'], '/redirect.js': [outDir, 'redirect.js'],
-};
+const pages = ['index.html', 'auth-redirect.html', 'pane.html', 'dialog.html'];
+const bundles = ['probe.js', 'redirect.js', 'pane.js', 'dialog.js'];
 
-export function build() {
-  return new Promise((resolve, reject) => webpack(config, (err, stats) => {
+export function build({ outDir = defaultOutDir } = {}) {
+  return new Promise((resolve, reject) => webpack(configFor(outDir), (err, stats) => {
     if (err || stats.hasErrors()) return reject(err || new Error(stats.toString('errors-only')));
     resolve(outDir);
   }));
 }
 
-export async function start({ host = '127.0.0.1', port = 0, tls }) {
+export async function start({ host = '127.0.0.1', port = 0, tls, outDir = defaultOutDir }) {
+  const files = Object.fromEntries([['/', [here, 'index.html']], ...pages.map((f) => [`/${f}`, [here, f]]),
+    ...bundles.map((f) => [`/${f}`, [outDir, f]])]);
   const server = https.createServer(tls, async (req, res) => {
     const f = files[new URL(req.url, 'https://x').pathname];
     if (!f) { res.writeHead(404); return res.end('not found'); }
     try {
-      const body = await readFile(f[0] + f[1]);
+      const body = await readFile(join(f[0], f[1]));
       res.writeHead(200, { 'content-type': f[1].endsWith('.js') ? 'text/javascript' : 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(body);
     } catch { res.writeHead(500); res.end('build the probe first (build())'); }
