@@ -16,12 +16,15 @@ run("wasm-bindgen", [
   "target/wasm32-unknown-unknown/release/save_to_imis.wasm",
 ]);
 
+// ALLOWED_AUTHORITIES: sign-in hosts an administrator allows besides Microsoft's, as JSON
+// [{"authorityHost": "login.example.org", "graphUrl": "https://graph.microsoft.com"}].
+const allowed = JSON.parse(process.env.ALLOWED_AUTHORITIES ?? "[]");
 const options = local
   ? { addinUrl: urls.pane, officeJsUrl: `${urls.outlook}/office.js`, addinConfig: localAddinConfig() }
   : {
       addinUrl: process.env.ADDIN_URL ?? "https://localhost:3000",
       officeJsUrl: "https://appsforoffice.microsoft.com/lib/1/hosted/office.js",
-      addinConfig: {},
+      addinConfig: { extraClouds: allowed },
     };
 
 const stats = await new Promise((resolve, reject) =>

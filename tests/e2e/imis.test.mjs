@@ -170,3 +170,19 @@ test("an iMIS session that ends mid-save: sign in again and the save goes on, no
   assert.equal(await pane.locator("#summary-list li[data-status=failed]").count(), 0);
   await context.close();
 });
+
+test("contacts matched through an IQA query or CsContactBasic, as Setup says", { timeout: 120_000 }, async () => {
+  for (const lookup of ["iqa", "csContactBasic"]) {
+    await h.reset();
+    const { context, pane } = await openPane(h);
+    await fillSetup(pane, setup({ contactLookup: lookup }));
+    await signInImis(pane);
+    assert.match(await pane.locator("#contacts").textContent(), /Alex Member \(23001\), sender alex\.member@example\.com/, lookup);
+    await saveAndWait(context, pane);
+    const state = await h.imisState();
+    assert.deepEqual(state.activities.map((a) => field(a.entity, "PartyId")), ["23001"], lookup);
+    const asked = state.requests.map((r) => r.path);
+    assert.ok(asked.some((p) => p.startsWith(lookup === "iqa" ? "/api/iqa?QueryName=" : "/api/CsContactBasic?")), `${lookup}: ${asked.join(" ")}`);
+    await context.close();
+  }
+});
