@@ -100,14 +100,7 @@ pub fn sign_in_advice(message: &str) -> Option<String> {
 
 /// The parts of an MSAL error that are not Microsoft's correlation noise.
 pub fn short_message(message: &str) -> String {
-    let first = message.lines().next().unwrap_or(message).trim();
-    let mut chars = first.chars();
-    let short: String = chars.by_ref().take(240).collect();
-    if chars.next().is_some() {
-        format!("{short}…")
-    } else {
-        short
-    }
+    crate::text::ellipsis(message.lines().next().unwrap_or(message).trim(), 240)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod retry;
 pub mod save;
 pub mod settings;
 pub mod slots;
+pub mod text;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::imis::model::generic_entity;
 use crate::imis::site::SiteProfile;
 use crate::settings::RecordKind;
+pub use crate::text::bounded;
 
 pub const MARKER: &str = "--- Saved by Save to iMIS ---";
 
@@ -104,11 +105,6 @@ pub fn replace_section(note: &str, section: &str, max: usize) -> String {
         None => note.trim_end(),
     };
     compose_note("", above, section, max)
-}
-
-/// At most `max` characters, never cutting one in half.
-pub fn bounded(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 #[cfg(test)]

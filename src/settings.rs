@@ -460,11 +460,7 @@ fn with_trailing_slash(s: &str) -> String {
 
 /// Echoes typed text back in a message without letting it grow without bound.
 fn shorten(s: &str) -> String {
-    const MAX: usize = 60;
-    match s.char_indices().nth(MAX) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
-    }
+    crate::text::ellipsis(s, 60)
 }
 
 #[cfg(test)]

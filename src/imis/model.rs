@@ -277,13 +277,7 @@ pub fn error_message(body: &str) -> String {
     } else {
         text
     };
-    let mut chars = text.chars();
-    let short: String = chars.by_ref().take(300).collect();
-    if chars.next().is_some() {
-        format!("{short}…")
-    } else {
-        short
-    }
+    crate::text::ellipsis(&text, 300)
 }
 
 fn validation_messages(v: &Value) -> Option<String> {

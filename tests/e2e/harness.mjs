@@ -105,11 +105,17 @@ export async function fillSetup(pane, values) {
   await pane.locator("#setup-save").click();
 }
 
-export async function signInImis(pane) {
+/** Fills the pane's iMIS sign-in form and submits it. */
+export async function submitImisSignIn(pane, password = imisUser.password) {
   await pane.locator("#imis-sign-in").waitFor({ state: "visible" });
   await pane.locator("#imis-sign-in [name=username]").fill(imisUser.username);
-  await pane.locator("#imis-sign-in [name=password]").fill(imisUser.password);
+  await pane.locator("#imis-sign-in [name=password]").fill(password);
   await pane.locator("#imis-sign-in-submit").click();
+}
+
+/** Signs in to iMIS and waits for the contacts, ticking the first when none is. */
+export async function signInImis(pane) {
+  await submitImisSignIn(pane);
   await pane.locator("#contacts input[type=checkbox]").first().waitFor();
   // Preselected when unambiguous; otherwise the test picks the first.
   if (!(await pane.locator("#contacts input[type=checkbox]:checked").count())) await pane.locator("#contacts input[type=checkbox]").first().check();

@@ -3,7 +3,7 @@
 // that ends mid-save. Every check reads back from the iMIS stand-in.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { control, field, fillSetup, imisUser, mailbox, messageFixture, openPane, saveAndWait, signInImis, startHarness } from "./harness.mjs";
+import { control, field, fillSetup, imisUser, mailbox, messageFixture, openPane, saveAndWait, signInImis, startHarness, submitImisSignIn } from "./harness.mjs";
 
 let h;
 before(async () => {
@@ -48,9 +48,7 @@ test("two contacts with one address are both shown and neither is picked", { tim
   await control(h.urls.graph, "/messages", seeded);
   const { context, pane } = await openPane(h, { message: seeded.ewsId });
   await fillSetup(pane, setup());
-  await pane.locator("#imis-sign-in [name=username]").fill(imisUser.username);
-  await pane.locator("#imis-sign-in [name=password]").fill(imisUser.password);
-  await pane.locator("#imis-sign-in-submit").click();
+  await submitImisSignIn(pane);
   await pane.locator("#contacts input").first().waitFor();
   assert.equal(await pane.locator("#contacts input").count(), 2);
   assert.equal(await pane.locator("#contacts input:checked").count(), 0);
@@ -66,9 +64,7 @@ test("nobody matched: a search finds the contact and the email is saved to it", 
   await control(h.urls.graph, "/messages", seeded);
   const { context, pane } = await openPane(h, { message: seeded.ewsId });
   await fillSetup(pane, setup());
-  await pane.locator("#imis-sign-in [name=username]").fill(imisUser.username);
-  await pane.locator("#imis-sign-in [name=password]").fill(imisUser.password);
-  await pane.locator("#imis-sign-in-submit").click();
+  await submitImisSignIn(pane);
   await pane.locator("#contacts .error").waitFor();
   await pane.locator("#contact-search [name=text]").fill("Taylor");
   await pane.locator("#contact-search button").click();
