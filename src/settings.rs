@@ -131,6 +131,16 @@ impl Settings {
         format!("{}/{}", self.graph_url, permission)
     }
 
+    /// The fewest scopes: `Mail.Read`, or `Mail.Read.Shared` for another mailbox's item.
+    pub fn graph_scopes(&self, shared_mailbox: bool) -> Vec<String> {
+        let permission = if shared_mailbox {
+            "Mail.Read.Shared"
+        } else {
+            "Mail.Read"
+        };
+        vec![self.graph_scope(permission)]
+    }
+
     pub fn graph_api(&self) -> String {
         format!("{}/v1.0", self.graph_url)
     }
