@@ -49,11 +49,6 @@ impl Body {
     pub fn base64_text(&self) -> String {
         self.parts.iter().filter_map(|p| p.as_string()).collect()
     }
-
-    /// Length of the upload's body, for progress.
-    pub fn encoded_len(&self) -> u64 {
-        self.bytes.div_ceil(3) * 4
-    }
 }
 
 /// Builds a `Body` from chunks of bytes: each chunk is encoded and handed to JS at once.
