@@ -24,7 +24,9 @@ const options = local
   : {
       addinUrl: process.env.ADDIN_URL ?? "https://localhost:3000",
       officeJsUrl: "https://appsforoffice.microsoft.com/lib/1/hosted/office.js",
-      addinConfig: { extraClouds: allowed },
+      // IMIS_PATH: where iMIS answers on the pane's own origin ("" under the iMIS site,
+      // "/Asi.Scheduler_IMIS" under its virtual directory, "/imis" behind deploy/nginx).
+      addinConfig: { extraClouds: allowed, imisPath: process.env.IMIS_PATH ?? "" },
     };
 
 const stats = await new Promise((resolve, reject) =>

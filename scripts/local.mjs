@@ -22,14 +22,17 @@ const mailbox = JSON.parse(readFileSync(new URL("../tests/fixtures/mailbox.json"
 export const demoClientId = "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43";
 export const tenantId = mailbox.tenantId;
 
-/** The defaults a local build embeds: every Setup field pointing at the stand-ins. */
+/** Where the pane's own web host passes requests on to iMIS (as deploy/nginx does). */
+export const imisPath = "/imis";
+
+/** The defaults a local build embeds: the stand-ins, iMIS on the pane's own origin. */
 export function localAddinConfig() {
   return {
     defaults: {
       clientId: demoClientId,
       authority: `${urls.idp}/${tenantId}/`,
-      imisUrl: urls.imis,
     },
+    imisPath,
     extraClouds: [{ authorityHost: `${host}:${ports.idp}`, graphUrl: urls.graph }],
   };
 }

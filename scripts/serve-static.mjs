@@ -1,6 +1,9 @@
 // A small https static server for dist/: the add-in's web host in the demo and tests.
 // Any static host serves the add-in in production; the files need no server logic.
-import { createServer } from "node:https";
+// With `proxy`, it is also the one-origin deployment's reverse proxy (as
+// deploy/nginx does): `{prefix}/...` is passed on to `target/...`, so the pane reaches
+// iMIS on its own origin and no CORS is involved.
+import { createServer, request } from "node:https";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 
@@ -14,9 +17,29 @@ const TYPES = {
   ".json": "application/json",
 };
 
-export async function serveStatic({ host, port, tls, root }) {
+// Hop-by-hop headers a proxy does not pass on (RFC 9110 7.6.1).
+const HOP = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"];
+
+function forward(req, res, target, path, ca) {
+  const url = new URL(path, target);
+  const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !HOP.includes(k) && k !== "host"));
+  const upstream = request(url, { method: req.method, headers: { ...headers, host: url.host }, ca }, (answer) => {
+    const back = Object.fromEntries(Object.entries(answer.headers).filter(([k]) => !HOP.includes(k)));
+    res.writeHead(answer.statusCode, back);
+    answer.pipe(res);
+  });
+  // iMIS cutting a large request short reaches the browser as a cut connection too.
+  upstream.on("error", () => res.destroy());
+  req.pipe(upstream);
+}
+
+export async function serveStatic({ host, port, tls, root, proxy }) {
   const server = createServer(tls, async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "https://x").pathname);
+    if (proxy && (path === proxy.prefix || path.startsWith(`${proxy.prefix}/`))) {
+      forward(req, res, proxy.target, req.url.slice(proxy.prefix.length) || "/", tls.cert);
+      return;
+    }
     const file = normalize(join(root, path === "/" ? "taskpane.html" : path));
     if (!file.startsWith(normalize(root) + sep) || req.method !== "GET") {
       res.writeHead(404).end();
@@ -35,5 +58,5 @@ export async function serveStatic({ host, port, tls, root }) {
     }
   });
   await new Promise((resolve, reject) => server.once("error", reject).listen(port, host, resolve));
-  return { url: `https://${host}:${port}`, close: () => new Promise((r) => server.close(r)) };
+  return { url: `https://${host}:${port}`, close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }) };
 }

@@ -5,7 +5,7 @@ use crate::diagnose::{short_message, sign_in_advice, Check};
 use crate::error::{Error, GraphError};
 use crate::graph::{GraphClient, TokenSource};
 use crate::imis::client::{probe, Reach};
-use crate::imis::ImisClient;
+use crate::imis::{model, ImisClient};
 use crate::item::MailItem;
 use crate::retry::Policy;
 use crate::settings::Settings;
@@ -119,7 +119,7 @@ pub async fn imis(
         Reach::CorsRefused => Check::failed(
             NAME,
             format!("{site} is there but refused requests from this add-in's origin (CORS)."),
-            "Serve the add-in and iMIS from one origin: see deploy/nginx in the README, then use https://<add-in host>/imis as the iMIS site URL.",
+            "A stock iMIS site answers no cross-origin requests. Serve the add-in under the iMIS site or behind one reverse proxy with it (README: Deployment: one origin with iMIS), and leave the iMIS site in Setup at its default, the add-in's own origin.",
         ),
         Reach::Unreachable(detail) => Check::failed(
             NAME,
@@ -131,5 +131,105 @@ pub async fn imis(
             format!("{site} answered HTTP {status} to the sign-in: {message}"),
             "Check that the URL is the iMIS site's root (where /token and /api live).",
         ),
+    }
+}
+
+/// With an iMIS session: what a save depends on that only the site can tell, each a
+/// check (reference: Activities, Documents).
+pub async fn imis_site(client: &ImisClient, settings: &Settings) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let code = &settings.activity_type;
+    let column = &settings.site.activity_message_key;
+    let found = client.activity_type(code).await;
+    // A label on the key column for this type means the site uses the column already.
+    let label = found
+        .as_ref()
+        .ok()
+        .and_then(Option::as_ref)
+        .and_then(|t| model::column_prompt(t, column));
+    checks.push(match found {
+        Ok(Some(_)) => Check::passed("Activity type", format!("iMIS has the activity type {code}.")),
+        Ok(None) => Check::failed(
+            "Activity type",
+            format!("iMIS has no activity type {code}."),
+            "Create the activity type in iMIS (a dedicated one, such as EMAIL), or enter one the site has in Setup.",
+        ),
+        Err(e) => Check::failed("Activity type", e.to_string(), "Try again; if it persists, check the iMIS site in Setup."),
+    });
+    checks.push(match client.activity_columns().await {
+        Ok(_) if label.is_some() => Check::failed(
+            "Saved-email key column",
+            format!(
+                "Activities of type {code} already use {column} as \"{}\".",
+                crate::text::ellipsis(label.as_deref().unwrap_or_default(), 60)
+            ),
+            "Choose a column the site leaves empty for this activity type (Setup > Key column), such as another of UF_1 to UF_3.",
+        ),
+        Ok(columns) if columns.iter().any(|c| c.eq_ignore_ascii_case(column)) => Check::passed(
+            "Saved-email key column",
+            format!("Activities have the column {column}, where the add-in marks each saved email."),
+        ),
+        Ok(columns) => Check::failed(
+            "Saved-email key column",
+            format!("Activities have no column {column} (iMIS lists {}).", columns.len()),
+            "Choose a text column the site has and uses for nothing else (Setup > Advanced > Key column).",
+        ),
+        Err(e) => Check::failed("Saved-email key column", e.to_string(), "Try again; if it persists, check the iMIS site in Setup."),
+    });
+    let root = &settings.document_root;
+    let (parent, name) = root.rsplit_once('/').unwrap_or(("$", root));
+    let folder = match client.find_document(parent, name).await {
+        Ok(Some(_)) => Check::passed("Document folder", format!("iMIS has the folder {root}.")),
+        Ok(None) => Check::failed(
+            "Document folder",
+            format!("iMIS has no folder {root}."),
+            "Create the folder in iMIS's document system, or enter one the site has in Setup (Document folder).",
+        ),
+        Err(e) => Check::failed("Document folder", e.to_string(), "Try again; if it persists, check the iMIS site in Setup."),
+    };
+    let folder_ok = folder.passed;
+    checks.push(folder);
+    if folder_ok {
+        checks.push(document_types(client, settings).await);
+    }
+    checks
+}
+
+/// Stores and removes a tiny document of every type the mapping uses.
+async fn document_types(client: &ImisClient, settings: &Settings) -> Check {
+    const NAME: &str = "Document types";
+    let mut refused = Vec::new();
+    let codes = settings.site.type_codes();
+    for (code, ext) in &codes {
+        match client
+            .probe_document_type(&settings.document_root, code, ext)
+            .await
+        {
+            Ok(Ok(())) => {}
+            Ok(Err(message)) => refused.push(format!("{code} (for .{ext}: {message})")),
+            Err(e) => {
+                return Check::failed(
+                    NAME,
+                    e.to_string(),
+                    "Try again; if it persists, check the iMIS site in Setup.",
+                )
+            }
+        }
+    }
+    if refused.is_empty() {
+        let list: Vec<&str> = codes.iter().map(|(c, _)| c.as_str()).collect();
+        Check::passed(
+            NAME,
+            format!(
+                "iMIS accepts every document type the add-in uses: {}.",
+                list.join(", ")
+            ),
+        )
+    } else {
+        Check::failed(
+            NAME,
+            format!("iMIS refused these document types: {}.", refused.join("; ")),
+            "Add the types in iMIS, or map those extensions onto types the site has (Setup > Advanced: site profile documentTypes, or the type for other files).",
+        )
     }
 }

@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
-use crate::imis::model::Contact;
-use crate::item::MailItem;
+use crate::imis::model::{Contact, NewContact};
+use crate::item::{Address, MailItem};
+use crate::settings::FieldError;
 
 /// One contact found for one of the email's addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,6 +60,129 @@ pub fn matches(found: Vec<((String, &'static str), Vec<Contact>)>) -> Vec<Match>
         }
     }
     out
+}
+
+/// Mail services whose domain says nothing about where a person works.
+const PUBLIC_MAIL: &[&str] = &[
+    "aol.com",
+    "gmail.com",
+    "googlemail.com",
+    "gmx.com",
+    "gmx.de",
+    "hotmail.com",
+    "icloud.com",
+    "live.com",
+    "mac.com",
+    "me.com",
+    "msn.com",
+    "outlook.com",
+    "proton.me",
+    "protonmail.com",
+    "yahoo.com",
+    "yandex.com",
+];
+
+/// The sender as a new contact, for the user to check: names from the display name
+/// ("First Last" or "Last, First"), else from the address; the organisation guessed
+/// from the domain unless it is a public mail service.
+pub fn draft(from: &Address) -> NewContact {
+    let address = from.address.trim();
+    let (local, domain) = address.rsplit_once('@').unwrap_or((address, ""));
+    let display = from.name.trim().trim_matches(|c| c == '"' || c == '\'');
+    let words: Vec<String> = if display.is_empty() || display.contains('@') {
+        local
+            .split(['.', '_', '-'])
+            .filter(|w| !w.is_empty() && w.chars().all(char::is_alphabetic))
+            .map(capitalised)
+            .collect()
+    } else if let Some((last, first)) = display.split_once(',') {
+        vec![first.trim().to_string(), last.trim().to_string()]
+    } else {
+        display.split_whitespace().map(str::to_string).collect()
+    };
+    let (first_name, last_name) = match words.as_slice() {
+        [] => (String::new(), String::new()),
+        [one] => (one.clone(), String::new()),
+        [first @ .., last] => (first.join(" "), last.clone()),
+    };
+    let domain = domain.to_ascii_lowercase();
+    let labels: Vec<&str> = domain.split('.').filter(|l| !l.is_empty()).collect();
+    let organization = if PUBLIC_MAIL.contains(&domain.as_str()) || labels.len() < 2 {
+        String::new()
+    } else {
+        // The label before the public suffix: "mail.example.co.uk" -> "Example".
+        let short_suffix = labels.len() >= 3 && labels[labels.len() - 2].len() <= 3;
+        let at = labels.len() - if short_suffix { 3 } else { 2 };
+        labels[at]
+            .split('-')
+            .filter(|w| !w.is_empty())
+            .map(capitalised)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    NewContact {
+        first_name,
+        last_name,
+        email: address.to_string(),
+        organization,
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A new contact as the user confirmed it: names and a plausible address required.
+pub fn check_new(c: &NewContact) -> Result<NewContact, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut need = |field: &'static str, value: &str, message: &str| {
+        if value.trim().is_empty() || value.chars().count() > 100 {
+            errors.push(FieldError {
+                field,
+                message: message.into(),
+            });
+        }
+    };
+    need(
+        "firstName",
+        &c.first_name,
+        "Enter the contact's first name (at most 100 characters).",
+    );
+    need(
+        "lastName",
+        &c.last_name,
+        "Enter the contact's last name (at most 100 characters).",
+    );
+    let email = c.email.trim();
+    let plausible = email.split_once('@').is_some_and(|(l, d)| {
+        !l.is_empty() && d.contains('.') && !email.contains(char::is_whitespace)
+    });
+    if !plausible {
+        errors.push(FieldError {
+            field: "email",
+            message: "Enter the contact's email address, like sam@example.com.".into(),
+        });
+    }
+    if c.organization.chars().count() > 100 {
+        errors.push(FieldError {
+            field: "organization",
+            message: "The organisation's name can be at most 100 characters.".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(NewContact {
+            first_name: c.first_name.trim().into(),
+            last_name: c.last_name.trim().into(),
+            email: email.into(),
+            organization: c.organization.trim().into(),
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -143,5 +267,65 @@ mod tests {
             1,
             "one contact with two of the email's addresses is listed once"
         );
+    }
+
+    #[test]
+    fn the_sender_becomes_a_draft_contact() {
+        let d = draft(&Address {
+            name: "Sam Q. Sender".into(),
+            address: "sam@mail.example.co.uk".into(),
+        });
+        assert_eq!(
+            (
+                d.first_name.as_str(),
+                d.last_name.as_str(),
+                d.organization.as_str()
+            ),
+            ("Sam Q.", "Sender", "Example")
+        );
+        let d = draft(&Address {
+            name: "Sender, Sam".into(),
+            address: "sam@gmail.com".into(),
+        });
+        assert_eq!(
+            (
+                d.first_name.as_str(),
+                d.last_name.as_str(),
+                d.organization.as_str()
+            ),
+            ("Sam", "Sender", "")
+        );
+        let d = draft(&addr("jo.bloggs@acme.org"));
+        assert_eq!(
+            (
+                d.first_name.as_str(),
+                d.last_name.as_str(),
+                d.organization.as_str()
+            ),
+            ("Jo", "Bloggs", "Acme")
+        );
+        assert_eq!(d.email, "jo.bloggs@acme.org");
+    }
+
+    #[test]
+    fn new_contacts_need_names_and_an_address() {
+        let ok = NewContact {
+            first_name: " Sam ".into(),
+            last_name: "Sender".into(),
+            email: "sam@example.com".into(),
+            organization: String::new(),
+        };
+        assert_eq!(check_new(&ok).unwrap().first_name, "Sam");
+        let bad = NewContact {
+            first_name: " ".into(),
+            email: "sam at example".into(),
+            ..ok
+        };
+        let fields: Vec<_> = check_new(&bad)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["firstName", "email"]);
     }
 }

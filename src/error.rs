@@ -42,7 +42,7 @@ fn code_suffix(code: &str) -> String {
 pub enum ImisError {
     #[error("Sign in to iMIS first.")]
     NotSignedIn,
-    #[error("iMIS did not accept the user name and password: {0}")]
+    #[error("iMIS did not accept the user name and password: {0} If you sign in to iMIS with your Microsoft account, this add-in cannot use that sign-in; ask an iMIS administrator for an iMIS user name and password (README: Staff who sign in to iMIS with Microsoft).")]
     BadCredentials(String),
     #[error("The iMIS session has ended. Sign in to iMIS again to continue.")]
     SessionExpired,
@@ -52,14 +52,18 @@ pub enum ImisError {
         status: u16,
         message: String,
     },
-    #[error("iMIS at {0} refused requests from this add-in's origin (CORS). Ask your administrator to serve the add-in and iMIS from one origin (the README's nginx deployment), then use that address as the iMIS site URL.")]
+    #[error("iMIS at {0} refused requests from this add-in's origin (a stock iMIS site answers no cross-origin requests). Ask your administrator to serve the add-in under the iMIS site, or both behind one reverse proxy, and leave the iMIS site in Setup at its default (README: Deployment: one origin with iMIS).")]
     CorsRefused(String),
-    #[error("Could not reach iMIS at {site} ({detail}). Check the iMIS site URL in Setup; if it is right, iMIS may refuse requests from this add-in's origin (CORS): see the README's deployment section.")]
+    #[error("Could not reach iMIS at {site} ({detail}). Check the iMIS site in Setup; if it is right, iMIS may refuse requests from this add-in's origin (README: Deployment: one origin with iMIS).")]
     Network { site: String, detail: String },
     #[error("iMIS sent an answer this add-in cannot read ({what}): {detail}")]
     BadResponse { what: String, detail: String },
     #[error("No iMIS contact has the address {0}. Add the address to the contact in iMIS, then try again.")]
     NoContact(String),
+    #[error("{name} was not stored: iMIS refused a request of {} as too large. An administrator can raise maxRequestLength and maxAllowedContentLength in the iMIS site's web.config, then the iMIS request limit in Setup (README: Raising the size limit).", crate::plan::megabytes(*.request_bytes))]
+    TooLarge { name: String, request_bytes: u64 },
+    #[error("Your iMIS account may not {0}.")]
+    NotAllowed(String),
 }
 
 /// Data handed over by the JS shell that does not have the expected shape.

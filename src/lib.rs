@@ -37,7 +37,7 @@ use wasm_bindgen_futures::future_to_promise;
 use error::{Error, HostError, ImisError};
 use graph::{GraphClient, TokenSource};
 use host::HostContent;
-use imis::model::Contact;
+use imis::model::{Contact, NewContact};
 use imis::ImisClient;
 use item::{MailItem, Mode};
 use retry::Policy;
@@ -179,6 +179,28 @@ impl App {
         })
     }
 
+    /// Adds a new iMIS contact, as the user confirmed it (`{firstName, lastName, email,
+    /// organization}`); resolves to the contact, ready to be chosen.
+    #[wasm_bindgen(js_name = createContact)]
+    pub fn create_contact(&self, draft: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let draft: NewContact = from_js(draft, "the new contact")?;
+            let draft = contacts::check_new(&draft).map_err(Error::Settings)?;
+            let imis = imis_client(&inner)?;
+            Ok(to_js(
+                &imis.create_contact(&draft).await.map_err(Error::from)?,
+            ))
+        })
+    }
+
+    /// The sender as a new contact, to be confirmed by the user.
+    #[wasm_bindgen(js_name = newContactDraft)]
+    pub fn new_contact_draft(&self, item: JsValue) -> Result<JsValue, JsValue> {
+        let item: MailItem = from_js(item, "the email")?;
+        Ok(to_js(&contacts::draft(&item.from)))
+    }
+
     /// Where this email is already saved: `[{partyId, id, link}]` for those of
     /// `contacts` that have it. The pane offers to open them (or, when Setup allows
     /// duplicates, to save again).
@@ -193,16 +215,14 @@ impl App {
             let plan = plan::build(&item, &settings, &contacts, &[]);
             let mut saved = Vec::new();
             for (contact, record) in &plan.records {
-                let entity = record.entity_name(&settings.site);
-                let keys = record.key_properties(&settings.site);
-                if let Some(id) = imis
-                    .find_record(entity, keys, &record.party_id, &record.message_key)
+                if let Some((id, kind)) = save::find_saved(&imis, &settings.site, record)
                     .await
                     .map_err(Error::from)?
                 {
                     saved.push(report::RecordResult {
                         contact: contact.clone(),
                         id,
+                        kind,
                         existed: true,
                         link: settings.profile_link(&contact.party_id),
                     });
@@ -310,13 +330,18 @@ impl App {
             report(
                 check::imis(
                     imis_site(&settings),
-                    session,
+                    session.clone(),
                     &settings,
                     &username,
                     &password,
                 )
                 .await,
             );
+            if let Some(client) = session {
+                for c in check::imis_site(&client, &settings).await {
+                    report(c);
+                }
+            }
             Ok(to_js(&checks))
         })
     }

@@ -4,12 +4,12 @@
 
 use serde::Serialize;
 
-use crate::imis::model::Contact;
+use crate::imis::model::{document_parts, Contact};
 use crate::imis::site;
 use crate::item::{Address, AttachmentInfo, AttachmentKind, MailItem};
 use crate::names::{distinct_names, email_folder_name, safe_name};
-use crate::record::{bounded, compose_note, Record};
-use crate::settings::{RecordKind, Settings};
+use crate::record::{compose_note, Record};
+use crate::settings::Settings;
 
 /// How an attachment reaches iMIS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -111,16 +111,8 @@ pub fn build(
                 name: a.name.clone(),
                 url: a.url.clone(),
             });
-        } else if a.size > settings.max_attachment_bytes {
-            left_out.push(leave(
-                a,
-                format!(
-                    "too large for iMIS: {} (the limit in Setup is {})",
-                    megabytes(a.size),
-                    megabytes(settings.max_attachment_bytes)
-                ),
-                false,
-            ));
+        } else if let Some(reason) = too_large(a, settings) {
+            left_out.push(leave(a, reason, false));
         } else {
             chosen.push(a);
         }
@@ -155,32 +147,42 @@ pub fn build(
     let folder = format!("{}/{folder_name}", settings.document_root);
     let section = planned_section(&folder, &attachments, &links);
     let header = header(item);
-    let others: Vec<String> = item.to.iter().chain(&item.cc).map(person).collect();
     let subject = if item.subject.trim().is_empty() {
         "(no subject)"
     } else {
         item.subject.trim()
     };
-    let (type_code, max) = match settings.record_kind {
-        RecordKind::Activity => (settings.activity_type.clone(), settings.site.note_max_chars),
-        RecordKind::Interaction => (
-            settings.site.interaction_type.clone(),
-            settings.site.note_max_chars,
-        ),
-    };
+    let on_email: Vec<&str> = std::iter::once(&item.from)
+        .chain(&item.to)
+        .chain(&item.cc)
+        .map(|a| a.address.as_str())
+        .collect();
     let records = contacts
         .iter()
         .map(|contact| {
+            // The contact's address as it appears on this email, else its first one.
+            let address = contact
+                .emails
+                .iter()
+                .find(|e| on_email.iter().any(|a| a.eq_ignore_ascii_case(e)))
+                .or(contact.emails.first())
+                .cloned()
+                .unwrap_or_default();
             let record = Record {
                 kind: settings.record_kind,
                 party_id: contact.party_id.clone(),
-                type_code: type_code.clone(),
+                address,
+                type_code: settings.activity_type.clone(),
                 date: imis_date(&item.date),
-                subject: bounded(subject, settings.site.description_max_chars),
-                sender: person(&item.from),
-                recipients: others.join(", "),
-                note: compose_note(&header, &item.body_text, &section, max),
+                subject: subject.to_string(),
+                note: compose_note(
+                    &header,
+                    &item.body_text,
+                    &section,
+                    settings.site.note_max_chars,
+                ),
                 message_key: site::message_key(&message_id),
+                interaction_key: site::interaction_key(&message_id),
             };
             (contact.clone(), record)
         })
@@ -194,6 +196,32 @@ pub fn build(
         links,
         left_out,
     }
+}
+
+/// Why an attachment cannot be sent to this iMIS site, when its request (the document's
+/// JSON, base64 included) would be over the site's limit; `None` when it fits. Decided
+/// before anything is downloaded.
+fn too_large(a: &AttachmentInfo, settings: &Settings) -> Option<String> {
+    // The longest name and path the document can get, so the answer holds for any
+    // stored name ("name (99).ext") inside any email's folder.
+    let (head, tail) = document_parts(&format!("{} (99)", a.name), &"x".repeat(300), "XXXXXX");
+    let request = request_bytes(a.size, head.len() + tail.len());
+    (request > settings.max_request_bytes).then(|| {
+        format!(
+            "too large for this iMIS site: {} is a {} request once encoded for iMIS, over the \
+             site's {} limit. An administrator can raise maxRequestLength and \
+             maxAllowedContentLength in the iMIS site's web.config, then the iMIS request \
+             limit in Setup (README: Raising the size limit).",
+            megabytes(a.size),
+            megabytes(request),
+            megabytes(settings.max_request_bytes)
+        )
+    })
+}
+
+/// Bytes of a document upload: the JSON around the data plus the file as base64.
+pub fn request_bytes(file_bytes: u64, json_bytes: usize) -> u64 {
+    file_bytes.div_ceil(3) * 4 + json_bytes as u64
 }
 
 fn person(a: &Address) -> String {
@@ -277,6 +305,7 @@ fn imis_date(iso: &str) -> String {
 mod tests {
     use super::*;
     use crate::item::Address;
+    use crate::settings::RecordKind;
     use crate::settings::{validate, RawSettings};
 
     fn att(id: &str, name: &str, kind: AttachmentKind, is_inline: bool) -> AttachmentInfo {
@@ -368,8 +397,8 @@ mod tests {
             "{}",
             r.note
         );
-        assert_eq!(r.sender, "Alex <alex@example.com>");
         assert_eq!(r.message_key, site::message_key("<m1@example.com>"));
+        assert_eq!(r.interaction_key, site::interaction_key("<m1@example.com>"));
         let raw = RawSettings {
             record_kind: "interaction".into(),
             ..Default::default()
@@ -387,7 +416,7 @@ mod tests {
             &[],
         );
         assert_eq!(plan.records.len(), 2, "one record per contact");
-        assert_eq!(plan.records[1].1.type_code, "Email");
+        assert_eq!(plan.records[1].1.type_code, "EMAIL");
         assert_eq!(plan.records[1].1.kind, RecordKind::Interaction);
     }
 
@@ -400,7 +429,7 @@ mod tests {
         let s = settings(RawSettings::default());
         let plan = build(&it, &s, &[contact()], &all_ids());
         let r = &plan.records[0].1;
-        assert_eq!(r.subject.chars().count(), 255);
+        assert_eq!(r.subject.chars().count(), 400, "each record kind bounds it");
         assert_eq!(r.note.chars().count(), s.site.note_max_chars);
         assert!(
             r.note
@@ -489,23 +518,39 @@ mod tests {
     }
 
     #[test]
-    fn attachments_over_the_limit_are_not_attempted() {
+    fn attachments_whose_request_is_over_the_limit_are_not_attempted() {
         let mut it = item();
-        it.attachments[0].size = 3 * 1024 * 1024;
+        // A stock site: 10 MiB per request; 7.5 MiB of file is 10 MiB of base64.
+        it.attachments[0].size = 8_000_000;
         it.attachments[1].size = 0;
+        it.attachments[4].size = 7_700_000;
+        let plan = build(
+            &it,
+            &settings(RawSettings::default()),
+            &[contact()],
+            &all_ids(),
+        );
+        let big = plan.left_out.iter().find(|l| l.id == "a").unwrap();
+        assert!(
+            big.reason.starts_with(
+                "too large for this iMIS site: 7.6 MB is a 10.2 MB request once encoded for iMIS, over the site's 10.0 MB limit."
+            ),
+            "{}",
+            big.reason
+        );
+        assert!(big.reason.contains("maxAllowedContentLength"));
+        assert!(!big.chosen);
+        assert!(plan.attachments.iter().any(|a| a.id == "e"), "7.7 MB fits");
+        let empty = plan.attachments.iter().find(|a| a.id == "b").unwrap();
+        assert_eq!((empty.size, empty.stored_name.as_str()), (0, "Agenda.pdf"));
         let raw = RawSettings {
-            max_attachment_mb: "2".into(),
+            max_request_mb: "20".into(),
             ..Default::default()
         };
         let plan = build(&it, &settings(raw), &[contact()], &all_ids());
-        let big = plan.left_out.iter().find(|l| l.id == "a").unwrap();
-        assert_eq!(
-            big.reason,
-            "too large for iMIS: 3.0 MB (the limit in Setup is 2.0 MB)"
-        );
-        assert!(!big.chosen);
-        let empty = plan.attachments.iter().find(|a| a.id == "b").unwrap();
-        assert_eq!((empty.size, empty.stored_name.as_str()), (0, "Agenda.pdf"));
+        assert!(plan.attachments.iter().any(|a| a.id == "a"));
+        assert_eq!(request_bytes(3, 10), 14);
+        assert_eq!(request_bytes(4, 0), 8);
     }
 
     #[test]

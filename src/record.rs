@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::imis::model::generic_entity;
+use crate::imis::model::{generic_entity, interaction, typed_date, InteractionFields};
 use crate::imis::site::SiteProfile;
 use crate::settings::RecordKind;
 pub use crate::text::bounded;
@@ -19,70 +19,66 @@ pub const MARKER: &str = "--- Saved by Save to iMIS ---";
 pub struct Record {
     pub kind: RecordKind,
     pub party_id: String,
-    /// Activity type, or interaction type.
+    /// The contact's address on this email (an interaction keeps it).
+    pub address: String,
+    /// The activity type (also used when a site refuses interactions).
     pub type_code: String,
     /// `YYYY-MM-DDTHH:MM:SS`.
     pub date: String,
     pub subject: String,
-    pub sender: String,
-    /// Everyone else on the email: the participants.
-    pub recipients: String,
-    /// Header, body and the attachments section, within the note's length.
+    /// Header (from, to, cc: the participants), body and the attachments section,
+    /// within the note's length.
     pub note: String,
+    /// The activity's key (`email:` + 16 hex digits).
     pub message_key: String,
+    /// The interaction's key (`MessageId`, 10 hex digits).
+    pub interaction_key: String,
 }
 
 impl Record {
-    pub fn entity_name<'a>(&self, site: &'a SiteProfile) -> &'a str {
+    /// The same email as an activity: what is saved when a site refuses interactions.
+    pub fn as_activity(&self) -> Record {
+        Record {
+            kind: RecordKind::Activity,
+            ..self.clone()
+        }
+    }
+
+    /// The iMIS entity this record is written to.
+    pub fn entity_name(&self) -> &'static str {
         match self.kind {
             RecordKind::Activity => "Activity",
-            RecordKind::Interaction => &site.interaction_entity,
+            RecordKind::Interaction => "CommunicationLogRecipient",
         }
     }
 
-    /// The properties that find a saved email again: the contact and the key.
-    pub fn key_properties<'a>(&self, site: &'a SiteProfile) -> (&'a str, &'a str) {
-        match self.kind {
-            RecordKind::Activity => (&site.activity_party, &site.activity_message_key),
-            RecordKind::Interaction => (&site.interaction_party, &site.interaction_message_key),
-        }
-    }
-
-    pub fn note_property<'a>(&self, site: &'a SiteProfile) -> &'a str {
-        match self.kind {
-            RecordKind::Activity => &site.activity_note,
-            RecordKind::Interaction => &site.interaction_body,
-        }
-    }
-
+    /// The JSON that creates it.
     pub fn to_entity(&self, site: &SiteProfile) -> Value {
-        let subject = bounded(&self.subject, site.description_max_chars);
-        let entity = self.entity_name(site);
         match self.kind {
             RecordKind::Activity => generic_entity(
-                entity,
+                "Activity",
                 &[
                     (&site.activity_party, json!(self.party_id)),
                     (&site.activity_type, json!(self.type_code)),
-                    (&site.activity_date, json!(self.date)),
-                    (&site.activity_description, json!(subject)),
+                    (&site.activity_date, typed_date(&self.date)),
+                    (
+                        &site.activity_description,
+                        json!(bounded(&self.subject, site.description_max_chars)),
+                    ),
                     (&site.activity_note, json!(self.note)),
                     (&site.activity_message_key, json!(self.message_key)),
                 ],
             ),
-            RecordKind::Interaction => generic_entity(
-                entity,
-                &[
-                    (&site.interaction_party, json!(self.party_id)),
-                    (&site.interaction_type_property, json!(self.type_code)),
-                    (&site.interaction_date, json!(self.date)),
-                    (&site.interaction_subject, json!(subject)),
-                    (&site.interaction_sender, json!(self.sender)),
-                    (&site.interaction_recipients, json!(self.recipients)),
-                    (&site.interaction_body, json!(self.note)),
-                    (&site.interaction_message_key, json!(self.message_key)),
-                ],
-            ),
+            RecordKind::Interaction => interaction(&InteractionFields {
+                party_id: &self.party_id,
+                address: &self.address,
+                subject: &bounded(&self.subject, site.interaction_subject_max_chars),
+                text: &self.note,
+                message_id: &self.interaction_key,
+                message_type: site.interaction_message_type,
+                communication_type: &site.interaction_communication_type,
+                source_process: &site.interaction_source_process,
+            }),
         }
     }
 }
@@ -115,36 +111,40 @@ mod tests {
         Record {
             kind,
             party_id: "23001".into(),
+            address: "alex@example.com".into(),
             type_code: "EMAIL".into(),
             date: "2026-11-20T09:30:00".into(),
             subject: "Board papers".into(),
-            sender: "Alex <alex@example.com>".into(),
-            recipients: "Dana <dana@example.org>".into(),
             note: "n".into(),
             message_key: "email:00".into(),
+            interaction_key: "00".into(),
         }
     }
 
     #[test]
-    fn activities_and_interactions_map_to_the_profiles_names() {
-        use crate::imis::model::property;
+    fn activities_and_interactions_take_their_own_shapes() {
+        use crate::imis::model::{interaction_keys, interaction_text, property};
         let site = SiteProfile::default();
         let a = record(RecordKind::Activity).to_entity(&site);
         assert_eq!(a["EntityTypeName"], "Activity");
         assert_eq!(property(&a, "DESCRIPTION"), Some(&json!("Board papers")));
-        assert_eq!(property(&a, "SOURCE_CODE"), Some(&json!("email:00")));
-        let i = record(RecordKind::Interaction).to_entity(&site);
-        assert_eq!(i["EntityTypeName"], "CommunicationLogRecipient");
-        assert_eq!(property(&i, "Subject"), Some(&json!("Board papers")));
+        assert_eq!(property(&a, "UF_1"), Some(&json!("email:00")));
+        assert_eq!(property(&a, "SOURCE_CODE"), None);
+        let date = &a["Properties"]["$values"][2]["Value"];
+        assert_eq!(date["$type"], "System.DateTime");
+        let mut i = record(RecordKind::Interaction).to_entity(&site);
+        assert_eq!(i["CommunicationLog"]["Subject"], "Board papers");
+        assert_eq!(i["Address"], "alex@example.com");
+        assert_eq!(interaction_text(&i).as_deref(), Some("n"));
+        i["CommunicationLogRecipientId"] = json!("x");
         assert_eq!(
-            property(&i, "Recipients"),
-            Some(&json!("Dana <dana@example.org>"))
+            interaction_keys(&i).unwrap().1.as_deref(),
+            Some("23001"),
+            "the party is a reference"
         );
-        assert_eq!(property(&i, "MessageKey"), Some(&json!("email:00")));
-        assert_eq!(
-            record(RecordKind::Interaction).key_properties(&site),
-            ("PartyId", "MessageKey")
-        );
+        let fallback = record(RecordKind::Interaction).as_activity();
+        assert_eq!(fallback.entity_name(), "Activity");
+        assert_eq!(fallback.note, "n");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::imis::model::Contact;
 use crate::plan::LeftOut;
+use crate::settings::RecordKind;
 
 /// A step of the save, sent to the pane as it happens.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -128,6 +129,8 @@ pub struct AttachmentResult {
 pub struct RecordResult {
     pub contact: Contact,
     pub id: String,
+    /// What it is: an activity, or an interaction.
+    pub kind: RecordKind,
     /// True when the email had been saved for this contact before: no new record was made.
     pub existed: bool,
     /// Opens the contact in iMIS, when Setup has a link template.

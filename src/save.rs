@@ -7,19 +7,18 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures_util::future::join_all;
-use serde_json::json;
 
 use crate::body::Body;
 use crate::error::{Error, GraphError, ImisError};
 use crate::graph::model::Attachment;
 use crate::graph::GraphClient;
 use crate::host::HostContent;
-use crate::imis::model;
 use crate::imis::site::SiteProfile;
 use crate::imis::ImisClient;
 use crate::plan::{section, size_text, Handling, PlannedAttachment, SavePlan};
-use crate::record::replace_section;
+use crate::record::Record;
 use crate::report::{AttachmentResult, Event, Outcome, RecordResult, Report, Throttle};
+use crate::settings::RecordKind;
 use crate::slots::Slots;
 
 /// Receives progress events; shared with upload callbacks, hence `Rc`.
@@ -55,20 +54,9 @@ pub async fn run(
         activity_id: None,
     });
     let mut records = Vec::new();
+    let mut notice = None;
     for (contact, record) in &plan.records {
-        let entity = record.entity_name(site);
-        let existing = if duplicate {
-            None
-        } else {
-            let keys = record.key_properties(site);
-            imis.find_record(entity, keys, &record.party_id, &record.message_key)
-                .await?
-        };
-        let existed = existing.is_some();
-        let id = match existing {
-            Some(id) => id,
-            None => imis.create_record(entity, &record.to_entity(site)).await?,
-        };
+        let (id, kind, existed) = save_record(imis, site, record, duplicate, &mut notice).await?;
         emit(Event::Activity {
             phase: if existed { "existing" } else { "saved" },
             activity_id: Some(&id),
@@ -76,6 +64,7 @@ pub async fn run(
         records.push(RecordResult {
             contact: contact.clone(),
             id,
+            kind,
             existed,
             link: None,
         });
@@ -96,7 +85,7 @@ pub async fn run(
             })
             .collect(),
         left_out: plan.left_out.clone(),
-        notice: None,
+        notice,
         source: None,
     };
     for l in &plan.links {
@@ -123,7 +112,9 @@ async fn save_attachments(
 ) -> Result<(), Error> {
     let source = match choose_source(sources).await {
         Ok((source, notice)) => {
-            report.notice = notice;
+            if let Some(n) = notice {
+                add_notice(&mut report.notice, n);
+            }
             source
         }
         Err(reason) => {
@@ -136,7 +127,7 @@ async fn save_attachments(
                     },
                 ));
             }
-            report.notice = Some(reason);
+            add_notice(&mut report.notice, reason);
             return Ok(());
         }
     };
@@ -146,11 +137,11 @@ async fn save_attachments(
     });
 
     let folder = plan.folder_path();
-    if imis.find_document(&folder).await?.is_none() {
-        if let Err(e) = imis
-            .create_folder(site, &plan.folder_parent, &plan.folder_name)
-            .await
-        {
+    let (parent, name) = (&plan.folder_parent, &plan.folder_name);
+    // A folder this save creates holds nothing yet: its documents need no lookups.
+    let folder_new = imis.find_document(parent, name).await?.is_none();
+    if folder_new {
+        if let Err(e) = imis.create_folder(site, parent, name).await {
             // iMIS can answer 500 although it made the folder: look before failing.
             let made = matches!(
                 e,
@@ -158,7 +149,7 @@ async fn save_attachments(
                     status: 500..=599,
                     ..
                 }
-            ) && imis.find_document(&folder).await?.is_some();
+            ) && imis.find_document(parent, name).await?.is_some();
             if !made {
                 return Err(e.into());
             }
@@ -170,8 +161,10 @@ async fn save_attachments(
     let uploads = Slots::new(sources.concurrency);
     let step = Step {
         imis,
+        site,
         source: &source,
         folder: &folder,
+        folder_new,
         downloads: &downloads,
         uploads: &uploads,
         emit,
@@ -193,35 +186,97 @@ async fn update_notes(plan: &SavePlan, imis: &ImisClient, site: &SiteProfile, re
         .iter()
         .any(|a| matches!(a.outcome, Outcome::Saved { .. }));
     let section = final_section(plan, report);
+    let mut failures = Vec::new();
     for ((_, record), saved) in plan.records.iter().zip(&report.records) {
         if saved.existed && !uploaded {
             continue;
         }
-        let entity = record.entity_name(site);
-        let note_property = record.note_property(site);
-        let updated = async {
-            let mut current = imis.get_record(entity, &saved.id).await?;
-            let note = model::property(&current, note_property)
-                .and_then(model::as_text)
-                .unwrap_or_default();
-            model::set_property(
-                &mut current,
-                note_property,
-                json!(replace_section(&note, &section, site.note_max_chars)),
-            );
-            imis.put_record(entity, &saved.id, &current).await
+        let written = Record {
+            kind: saved.kind,
+            ..record.clone()
         };
-        if let Err(e) = updated.await {
-            let line = format!(
+        if let Err(e) = imis.update_note(site, &written, &saved.id, &section).await {
+            failures.push(format!(
                 "The list of attachments on record {} could not be updated: {e}",
                 saved.id
-            );
-            report.notice = Some(match report.notice.take() {
-                Some(n) => format!("{n} {line}"),
-                None => line,
-            });
+            ));
         }
     }
+    for line in failures {
+        add_notice(&mut report.notice, line);
+    }
+}
+
+/// Adds a sentence to the report's notice.
+fn add_notice(notice: &mut Option<String>, line: String) {
+    *notice = Some(match notice.take() {
+        Some(n) => format!("{n} {line}"),
+        None => line,
+    });
+}
+
+/// Where this email is already saved for the record's contact: as the record's kind,
+/// or, for an interaction, as the activity a site that refused it got instead.
+pub async fn find_saved(
+    imis: &ImisClient,
+    site: &SiteProfile,
+    record: &Record,
+) -> Result<Option<(String, RecordKind)>, ImisError> {
+    if let Some(id) = imis.find_record(site, record).await? {
+        return Ok(Some((id, record.kind)));
+    }
+    if record.kind == RecordKind::Interaction {
+        let activity = record.as_activity();
+        if let Some(id) = imis.find_record(site, &activity).await? {
+            return Ok(Some((id, RecordKind::Activity)));
+        }
+    }
+    Ok(None)
+}
+
+/// The email's record for one contact: found when it is already saved, written
+/// otherwise. A site that refuses the interaction contract gets an activity instead,
+/// holding the same text, so nothing is lost; the notice says so.
+async fn save_record(
+    imis: &ImisClient,
+    site: &SiteProfile,
+    record: &Record,
+    duplicate: bool,
+    notice: &mut Option<String>,
+) -> Result<(String, RecordKind, bool), Error> {
+    let interaction = record.kind == RecordKind::Interaction;
+    if !duplicate {
+        if let Some((id, kind)) = find_saved(imis, site, record).await? {
+            return Ok((id, kind, true));
+        }
+    }
+    let e = match imis.create_record(site, record).await {
+        Ok(id) => return Ok((id, record.kind, false)),
+        Err(e) => e,
+    };
+    let status = match &e {
+        ImisError::Http { status, .. } => *status,
+        _ => return Err(e.into()),
+    };
+    // iMIS can answer 500 although it stored the record: look before going on.
+    if status >= 500 && !duplicate {
+        if let Some(id) = imis.find_record(site, record).await? {
+            return Ok((id, record.kind, false));
+        }
+    }
+    if !interaction || !matches!(status, 400 | 404 | 405 | 415 | 422 | 500..=599) {
+        return Err(e.into());
+    }
+    let id = imis.create_record(site, &record.as_activity()).await?;
+    add_notice(
+        notice,
+        format!(
+            "iMIS did not accept the interaction ({e}), so the email was saved as activity {id} \
+             instead, with the same text. An administrator can choose activities in Setup, \
+             or check the interaction settings against the site (README: Interactions)."
+        ),
+    );
+    Ok((id, RecordKind::Activity, false))
 }
 
 /// The attachments section once the uploads are done: each with its document id and
@@ -292,8 +347,11 @@ fn result(planned: &PlannedAttachment, outcome: Outcome) -> AttachmentResult {
 
 struct Step<'a> {
     imis: &'a ImisClient,
+    site: &'a SiteProfile,
     source: &'a Source<'a>,
     folder: &'a str,
+    /// Made by this save: nothing is in it yet.
+    folder_new: bool,
     downloads: &'a Slots,
     uploads: &'a Slots,
     emit: &'a Emit,
@@ -352,9 +410,10 @@ impl Step<'_> {
             }
         });
         (self.emit)(Event::bytes(id, "uploading", 0, total));
+        let type_id = self.site.document_type(&name);
         match self
             .imis
-            .upload_document(self.folder, &name, &body, progress)
+            .upload_document(self.folder, &name, &type_id, &body, progress)
             .await
         {
             Ok(document_id) => Ok(Outcome::Saved {
@@ -366,7 +425,7 @@ impl Step<'_> {
                 e @ ImisError::Http {
                     status: 500..=599, ..
                 },
-            ) => match self.existing(&name).await? {
+            ) => match self.look_up(&name).await? {
                 Some(Outcome::AlreadySaved { document_id, path }) => {
                     Ok(Outcome::Saved { document_id, path })
                 }
@@ -376,11 +435,19 @@ impl Step<'_> {
         }
     }
 
+    /// The document already in the folder, unless the folder is new.
     async fn existing(&self, name: &str) -> Result<Option<Outcome>, Error> {
+        if self.folder_new {
+            return Ok(None);
+        }
+        self.look_up(name).await
+    }
+
+    async fn look_up(&self, name: &str) -> Result<Option<Outcome>, Error> {
         let path = format!("{}/{name}", self.folder);
         Ok(self
             .imis
-            .find_document(&path)
+            .find_document(self.folder, name)
             .await?
             .map(|document_id| Outcome::AlreadySaved { document_id, path }))
     }

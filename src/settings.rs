@@ -15,9 +15,10 @@ pub const DEFAULT_DOCUMENT_ROOT: &str = "$/Common/Email";
 /// Graph allows 4 concurrent requests per app and mailbox; 3 leaves room for Outlook's own.
 pub const DEFAULT_GRAPH_CONCURRENCY: usize = 3;
 pub const MAX_GRAPH_CONCURRENCY: usize = 4;
-/// Largest attachment sent to iMIS, in MB (check the site's IIS request limit: the
-/// request is a third larger than the file, base64 in JSON).
-pub const DEFAULT_MAX_ATTACHMENT_MB: u64 = 100;
+/// The largest request the iMIS site accepts, in MB: a stock site's IIS allows 10 MiB
+/// (`maxRequestLength` 10240 KB, `maxAllowedContentLength` 10485760), and a document
+/// travels as base64 in JSON, a third larger than the file.
+pub const DEFAULT_MAX_REQUEST_MB: u64 = 10;
 
 /// iMIS system activity types that ASI tells sites never to use for emails.
 const SYSTEM_ACTIVITY_TYPES: [&str; 3] = ["DUES", "ORDER", "SALES"];
@@ -67,8 +68,12 @@ pub struct RawSettings {
     pub graph_concurrency: String,
     /// "true" to save inline images (signature logos and the like) too.
     pub include_inline: String,
-    /// iMIS's size limit for one attachment, in MB.
-    pub max_attachment_mb: String,
+    /// The largest request the iMIS site accepts, in MB.
+    pub max_request_mb: String,
+    /// The document type for files whose extension has no mapping.
+    pub fallback_document_type: String,
+    /// The Activity column that keeps the saved-email key.
+    pub key_column: String,
     /// "activity" (default) or "interaction".
     pub record_kind: String,
     /// "true" to allow saving an email that is already saved.
@@ -93,6 +98,15 @@ pub enum RecordKind {
     Interaction,
 }
 
+impl RecordKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            RecordKind::Activity => "activity",
+            RecordKind::Interaction => "interaction",
+        }
+    }
+}
+
 /// Settings after validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -109,7 +123,8 @@ pub struct Settings {
     pub document_root: String,
     pub graph_concurrency: usize,
     pub include_inline: bool,
-    pub max_attachment_bytes: u64,
+    /// Largest request to iMIS, in bytes (a document's JSON, base64 included).
+    pub max_request_bytes: u64,
     pub record_kind: RecordKind,
     pub allow_duplicate_emails: bool,
     pub profile_url: String,
@@ -288,22 +303,21 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
 
     let include_inline = matches!(raw.include_inline.trim(), "true" | "on" | "yes");
 
-    let max_attachment_bytes = match raw.max_attachment_mb.trim() {
-        "" => DEFAULT_MAX_ATTACHMENT_MB * MB,
+    let max_request_bytes = match raw.max_request_mb.trim() {
+        "" => DEFAULT_MAX_REQUEST_MB * MB,
         n => match n.parse::<u64>() {
             Ok(n @ 1..=4096) => n * MB,
             _ => {
                 fail(
-                    "maxAttachmentMb",
-                    "Size limit must be a whole number of MB from 1 to 4096: the largest \
-                     request your iMIS site accepts, less a third for encoding."
+                    "maxRequestMb",
+                    "iMIS request limit must be a whole number of MB from 1 to 4096: the \
+                     iMIS site's IIS maxRequestLength (10 on a stock site)."
                         .to_string(),
                 );
                 0
             }
         },
     };
-
     let record_kind = match raw.record_kind.trim() {
         "" | "activity" => RecordKind::Activity,
         "interaction" => RecordKind::Interaction,
@@ -357,6 +371,23 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
             ),
         ),
     }
+    if !raw.fallback_document_type.trim().is_empty() {
+        match crate::imis::site::check_type_code(&raw.fallback_document_type) {
+            Ok(code) => site.fallback_document_type = code,
+            Err(why) => fail("fallbackDocumentType", why),
+        }
+    }
+    match raw.key_column.trim() {
+        "" => {}
+        column if is_column(column) => site.activity_message_key = column.to_ascii_uppercase(),
+        column => fail(
+            "keyColumn",
+            format!(
+                "\"{}\" is not an Activity column name (letters, digits and _, like UF_1).",
+                shorten(column)
+            ),
+        ),
+    }
     if !raw.iqa_query.trim().is_empty() {
         site.iqa_query = raw.iqa_query.trim().to_string();
     }
@@ -377,7 +408,7 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
             document_root,
             graph_concurrency,
             include_inline,
-            max_attachment_bytes,
+            max_request_bytes,
             record_kind,
             allow_duplicate_emails,
             profile_url,
@@ -404,6 +435,13 @@ fn is_tenant(segment: &str) -> bool {
                     && !label.starts_with('-')
                     && !label.ends_with('-')
             }))
+}
+
+/// An iMIS column name: letters, digits and `_`, starting with a letter.
+fn is_column(s: &str) -> bool {
+    s.len() <= 64
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// An Entra application id: 8-4-4-4-12 hex digits.
@@ -648,37 +686,44 @@ mod tests {
     fn download_and_size_settings() {
         let s = validate(&RawSettings::default(), &[]).unwrap();
         assert_eq!(
-            (
-                s.graph_concurrency,
-                s.include_inline,
-                s.max_attachment_bytes
-            ),
-            (3, false, 100 * MB)
+            (s.graph_concurrency, s.include_inline, s.max_request_bytes),
+            (3, false, 10 * MB)
         );
         let r = RawSettings {
             graph_concurrency: "4".into(),
             include_inline: "true".into(),
-            max_attachment_mb: "200".into(),
+            max_request_mb: "200".into(),
             ..Default::default()
         };
         let s = validate(&r, &[]).unwrap();
         assert_eq!(
-            (
-                s.graph_concurrency,
-                s.include_inline,
-                s.max_attachment_bytes
-            ),
+            (s.graph_concurrency, s.include_inline, s.max_request_bytes),
             (4, true, 200 * MB)
         );
         let r = RawSettings {
             graph_concurrency: "5".into(),
-            max_attachment_mb: "lots".into(),
+            max_request_mb: "lots".into(),
+            fallback_document_type: "BIN-X".into(),
+            key_column: "UF 1".into(),
             ..Default::default()
         };
         assert_eq!(
             fields(validate(&r, &[]).unwrap_err()),
-            ["graphConcurrency", "maxAttachmentMb"]
+            [
+                "graphConcurrency",
+                "maxRequestMb",
+                "fallbackDocumentType",
+                "keyColumn"
+            ]
         );
+        let r = RawSettings {
+            fallback_document_type: "bin".into(),
+            key_column: "uf_3".into(),
+            ..Default::default()
+        };
+        let s = validate(&r, &[]).unwrap();
+        assert_eq!(s.site.fallback_document_type, "BIN");
+        assert_eq!(s.site.activity_message_key, "UF_3");
     }
 
     #[test]
@@ -689,7 +734,7 @@ mod tests {
             profile_url: "https://imis.example.org/Party.aspx?ID={partyId}".into(),
             contact_lookup: "iqa".into(),
             iqa_query: "$/Queries/Outlook".into(),
-            site_profile: r#"{"activityMessageKey": "UF_1"}"#.into(),
+            site_profile: r#"{"activityMessageKey": "OTHER_CODE"}"#.into(),
             ..Default::default()
         };
         let s = validate(&r, &[]).unwrap();
@@ -705,7 +750,7 @@ mod tests {
             (s.site.contact_lookup, s.site.iqa_query.as_str()),
             (ContactLookup::Iqa, "$/Queries/Outlook")
         );
-        assert_eq!(s.site.activity_message_key, "UF_1");
+        assert_eq!(s.site.activity_message_key, "OTHER_CODE");
         assert_eq!(
             validate(&RawSettings::default(), &[])
                 .unwrap()

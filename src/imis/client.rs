@@ -6,11 +6,19 @@ use std::rc::Rc;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde_json::Value;
 
-use super::model::{self, Contact};
-use super::site::{self, ContactLookup, SiteProfile};
+use serde_json::json;
+
+use super::model::{self, Contact, NewContact};
+use super::site::{ContactLookup, SiteProfile};
 use super::upload::post_blob;
 use crate::body::Body;
 use crate::error::ImisError;
+use crate::record::{replace_section, Record};
+use crate::settings::RecordKind;
+
+/// A request this large that gets no answer was most likely cut off by IIS's request
+/// limit (cross-origin, the browser shows a 404.13 as a network error).
+const LARGE_REQUEST_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 
 #[derive(Clone)]
 pub struct ImisClient {
@@ -135,6 +143,8 @@ impl ImisClient {
             ),
         };
         let items = self.all_pages(&path, "the contact search").await?;
+        // A party counts only when one of its addresses is this one: whether a site's
+        // filter looks at every address, or at all, is not known.
         Ok(items
             .iter()
             .filter_map(|item| {
@@ -143,6 +153,11 @@ impl ImisClient {
                 } else {
                     model::parse_party(item)
                 }
+            })
+            .filter(|c| {
+                c.emails
+                    .iter()
+                    .any(|e| e.trim().eq_ignore_ascii_case(address))
             })
             .collect())
     }
@@ -187,82 +202,137 @@ impl ImisClient {
         }
     }
 
-    /// The record already saved for this email on this contact, if any: `entity`
-    /// filtered by the contact and the email's key.
+    /// The record already saved for this email on this contact, if any, of the
+    /// record's kind. The values are checked here too: a site that ignores a filter
+    /// must not make another email look saved.
     pub async fn find_record(
         &self,
-        entity: &str,
-        (party_property, key_property): (&str, &str),
-        party_id: &str,
-        key: &str,
+        site: &SiteProfile,
+        record: &Record,
     ) -> Result<Option<String>, ImisError> {
-        let path = format!(
-            "/api/{entity}?{party_property}=eq:{}&{key_property}=eq:{}",
-            query_value(party_id),
-            query_value(key)
-        );
-        let page = self
-            .send(
-                Request::get(&self.url(&path)),
-                None,
-                "looking for this email in iMIS",
-            )
-            .await?;
-        let (items, _) = model::parse_paged(&page);
-        // Check the values ourselves too: a site that ignores a filter must not make
-        // another email look saved.
-        let text = |item: &Value, name: &str| model::property(item, name).and_then(model::as_text);
-        Ok(items
-            .iter()
-            .find(|a| {
-                text(a, key_property).as_deref() == Some(key)
-                    && text(a, party_property).as_deref() == Some(party_id)
-            })
-            .and_then(model::identity))
+        let what = "looking for this email in iMIS";
+        let party = record.party_id.as_str();
+        match record.kind {
+            RecordKind::Activity => {
+                let (party_column, key_column) = (&site.activity_party, &site.activity_message_key);
+                let key = record.message_key.as_str();
+                let path = format!(
+                    "/api/Activity?{party_column}=eq:{}&{key_column}=eq:{}",
+                    query_value(party),
+                    query_value(key)
+                );
+                let page = self
+                    .send(Request::get(&self.url(&path)), None, what)
+                    .await?;
+                let text =
+                    |item: &Value, name: &str| model::property(item, name).and_then(model::as_text);
+                Ok(model::parse_paged(&page)
+                    .0
+                    .iter()
+                    .find(|a| {
+                        text(a, key_column).as_deref() == Some(key)
+                            && text(a, party_column).as_deref() == Some(party)
+                    })
+                    .and_then(model::identity))
+            }
+            RecordKind::Interaction => {
+                let key = record.interaction_key.as_str();
+                let path = format!(
+                    "/api/CommunicationLogRecipient?PartyId=eq:{}&MessageId=eq:{}",
+                    query_value(party),
+                    query_value(key)
+                );
+                let page = self
+                    .send(Request::get(&self.url(&path)), None, what)
+                    .await?;
+                Ok(model::parse_paged(&page)
+                    .0
+                    .iter()
+                    .filter_map(model::interaction_keys)
+                    .find(|(_, p, k)| p.as_deref() == Some(party) && k.as_deref() == Some(key))
+                    .map(|(id, _, _)| id))
+            }
+        }
     }
 
-    pub async fn create_record(&self, entity: &str, body: &Value) -> Result<String, ImisError> {
-        let what = format!("saving the {}", entity.to_lowercase());
+    /// Writes the record; its new id.
+    pub async fn create_record(
+        &self,
+        site: &SiteProfile,
+        record: &Record,
+    ) -> Result<String, ImisError> {
+        let entity = record.entity_name();
+        let what = format!("saving the {}", record.kind.noun());
         let created = self
             .send(
                 Request::post(&self.url(&format!("/api/{entity}"))),
-                Some(body.to_string()),
+                Some(record.to_entity(site).to_string()),
                 &what,
             )
             .await?;
-        model::identity(&created).ok_or_else(|| ImisError::BadResponse {
-            what,
-            detail: "no Identity in the answer".into(),
-        })
+        model::interaction_keys(&created)
+            .map(|(id, _, _)| id)
+            .or_else(|| model::identity(&created))
+            .ok_or_else(|| ImisError::BadResponse {
+                what,
+                detail: "no id in the answer".into(),
+            })
     }
 
-    pub async fn get_record(&self, entity: &str, id: &str) -> Result<Value, ImisError> {
-        let url = self.url(&format!("/api/{entity}/{}", query_value(id)));
-        self.send(Request::get(&url), None, "reading the saved record")
-            .await
-    }
-
-    pub async fn put_record(&self, entity: &str, id: &str, body: &Value) -> Result<(), ImisError> {
-        let url = self.url(&format!("/api/{entity}/{}", query_value(id)));
+    /// Replaces the attachments section of the record's note with `section`, keeping
+    /// everything above the marker (staff may have edited it).
+    pub async fn update_note(
+        &self,
+        site: &SiteProfile,
+        record: &Record,
+        id: &str,
+        section: &str,
+    ) -> Result<(), ImisError> {
+        let url = self.url(&format!(
+            "/api/{}/{}",
+            record.entity_name(),
+            query_value(id)
+        ));
+        let mut current = self
+            .send(Request::get(&url), None, "reading the saved record")
+            .await?;
+        let max = site.note_max_chars;
+        match record.kind {
+            RecordKind::Activity => {
+                let note = model::property(&current, &site.activity_note)
+                    .and_then(model::as_text)
+                    .unwrap_or_default();
+                let note = replace_section(&note, section, max);
+                model::set_property(&mut current, &site.activity_note, json!(note));
+            }
+            RecordKind::Interaction => {
+                let note = model::interaction_text(&current).unwrap_or_default();
+                model::set_interaction_text(&mut current, &replace_section(&note, section, max));
+            }
+        }
         self.send(
             Request::put(&url),
-            Some(body.to_string()),
+            Some(current.to_string()),
             "updating the saved record",
         )
         .await
         .map(|_| ())
     }
 
-    /// The id of the document at `path`, or `None` when there is none.
-    pub async fn find_document(&self, path: &str) -> Result<Option<String>, ImisError> {
-        let answer = self
-            .send(
-                Request::post(&self.url("/api/Document/_execute")),
-                Some(model::find_by_path(path).to_string()),
-                "looking up a document",
-            )
-            .await?;
-        Ok(model::found_document_id(&answer))
+    /// The id of the document (or folder) `name` in `folder`, in any status.
+    /// `FindByPath` cannot answer this: it does not see documents in *Working* status,
+    /// which is how new ones may start; `DocumentSummary?Name=` does (reference).
+    pub async fn find_document(
+        &self,
+        folder: &str,
+        name: &str,
+    ) -> Result<Option<String>, ImisError> {
+        let path = format!(
+            "/api/DocumentSummary?Name={}",
+            query_value(&format!("eq:{name}"))
+        );
+        let found = self.all_pages(&path, "looking up a document").await?;
+        Ok(model::summary_in_folder(&found, folder, name))
     }
 
     pub async fn create_folder(
@@ -282,16 +352,18 @@ impl ImisClient {
         document_id(&created, "creating the email's folder")
     }
 
-    /// Uploads one document; `progress` gets the content bytes sent so far.
+    /// Uploads one document of type `type_id`; `progress` gets the content bytes sent
+    /// so far. An answer that means "too large" becomes `ImisError::TooLarge`.
     pub async fn upload_document(
         &self,
         parent: &str,
         name: &str,
+        type_id: &str,
         body: &Body,
         progress: Rc<dyn Fn(u64)>,
     ) -> Result<String, ImisError> {
         let what = format!("uploading {name}");
-        let (head, tail) = model::document_parts(name, parent, &site::document_type(name));
+        let (head, tail) = model::document_parts(name, parent, type_id);
         let blob = body
             .to_blob(&head, tail)
             .map_err(|detail| ImisError::BadResponse {
@@ -307,14 +379,128 @@ impl ImisClient {
             ("Content-Type", "application/json"),
             ("Accept", "application/json"),
         ];
-        let (status, text) = post_blob(&self.url("/api/Document"), &headers, &blob, sent)
-            .await
-            .map_err(|detail| ImisError::Network {
-                site: self.site.clone(),
-                detail,
-            })?;
+        let too_large = || ImisError::TooLarge {
+            name: name.to_string(),
+            request_bytes: total as u64,
+        };
+        let (status, text) =
+            match post_blob(&self.url("/api/Document"), &headers, &blob, sent).await {
+                Ok(answer) => answer,
+                // IIS cuts a request over its limit short; the browser then sees no answer.
+                Err(_) if total >= LARGE_REQUEST_BYTES => return Err(too_large()),
+                Err(detail) => {
+                    return Err(ImisError::Network {
+                        site: self.site.clone(),
+                        detail,
+                    })
+                }
+            };
+        if model::means_too_large(status, &text) {
+            return Err(too_large());
+        }
         let created = self.answer(status, &text, &what)?;
         document_id(&created, &what)
+    }
+
+    /// Deletes a document (Test configuration's probes).
+    pub async fn delete_document(&self, id: &str) -> Result<(), ImisError> {
+        let url = self.url(&format!("/api/Document/{}", query_value(id)));
+        self.send_raw(Request::delete(&url), None, "removing a test document")
+            .await
+            .map(|_| ())
+    }
+
+    /// A new person, as the user confirmed it; needs the iMIS right to add contacts.
+    pub async fn create_contact(&self, contact: &NewContact) -> Result<Contact, ImisError> {
+        let what = "adding the contact";
+        let created = self
+            .send(
+                Request::post(&self.url("/api/Party")),
+                Some(model::person(contact).to_string()),
+                what,
+            )
+            .await
+            .map_err(|e| match e {
+                ImisError::Http { status: 403, .. } => ImisError::NotAllowed(
+                    "add contacts (ask an iMIS administrator to add the contact, or to give \
+                     your iMIS account the right to)"
+                        .into(),
+                ),
+                e => e,
+            })?;
+        model::parse_party(&created).ok_or_else(|| ImisError::BadResponse {
+            what: what.into(),
+            detail: "no PartyId in the answer".into(),
+        })
+    }
+
+    /// The Activity columns the site has (`GET /api/metadata/Activity`).
+    pub async fn activity_columns(&self) -> Result<Vec<String>, ImisError> {
+        let meta = self
+            .send(
+                Request::get(&self.url("/api/metadata/Activity")),
+                None,
+                "reading the Activity columns",
+            )
+            .await?;
+        Ok(model::metadata_columns(&meta))
+    }
+
+    /// The site's activity type, when it has it (`GET /api/LegacyActivityType/{code}`).
+    pub async fn activity_type(&self, code: &str) -> Result<Option<Value>, ImisError> {
+        let url = self.url(&format!("/api/LegacyActivityType/{}", query_value(code)));
+        match self
+            .send(Request::get(&url), None, "looking up the activity type")
+            .await
+        {
+            Ok(found) => Ok(Some(found)),
+            Err(ImisError::Http { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Stores a tiny document of `type_id` in `folder` and removes it again: whether
+    /// the site has that type. `Ok(Err(message))` when iMIS refused the type.
+    pub async fn probe_document_type(
+        &self,
+        folder: &str,
+        type_id: &str,
+        ext: &str,
+    ) -> Result<Result<(), String>, ImisError> {
+        let name = format!(
+            "save-to-imis-type-check-{}.{ext}",
+            type_id.to_ascii_lowercase()
+        );
+        let (head, tail) = model::document_parts(&name, folder, type_id);
+        let body = format!("{head}AA=={tail}");
+        let what = format!("checking document type {type_id}");
+        let stored = match self
+            .send(Request::post(&self.url("/api/Document")), Some(body), &what)
+            .await
+        {
+            Ok(created) => document_id(&created, &what).ok(),
+            Err(ImisError::Http {
+                status: 400,
+                message,
+                ..
+            }) => return Ok(Err(message)),
+            // 500 can mean "stored anyway": look, and clean up.
+            Err(ImisError::Http {
+                status: 500..=599, ..
+            }) => None,
+            Err(e) => return Err(e),
+        };
+        let id = match stored {
+            Some(id) => Some(id),
+            None => self.find_document(folder, &name).await?,
+        };
+        match id {
+            Some(id) => {
+                self.delete_document(&id).await?;
+                Ok(Ok(()))
+            }
+            None => Ok(Err("iMIS did not store the test document".into())),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -327,6 +513,20 @@ impl ImisClient {
         json_body: Option<String>,
         what: &str,
     ) -> Result<Value, ImisError> {
+        let text = self.send_raw(request, json_body, what).await?;
+        serde_json::from_str(&text).map_err(|e| ImisError::BadResponse {
+            what: what.to_string(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// The answer's text when its status is a success.
+    async fn send_raw(
+        &self,
+        request: RequestBuilder,
+        json_body: Option<String>,
+        what: &str,
+    ) -> Result<String, ImisError> {
         let request = request
             .header("Authorization", &format!("Bearer {}", self.token))
             .header("Accept", "application/json");
@@ -342,16 +542,22 @@ impl ImisClient {
         .map_err(|e| network(&self.site, e))?;
         let status = sent.status();
         let text = sent.text().await.map_err(|e| network(&self.site, e))?;
-        self.answer(status, &text, what)
+        self.status(status, &text, what).map(|_| text)
     }
 
     /// A JSON answer, or the error its status means.
     fn answer(&self, status: u16, text: &str, what: &str) -> Result<Value, ImisError> {
+        self.status(status, text, what)?;
+        serde_json::from_str(text).map_err(|e| ImisError::BadResponse {
+            what: what.to_string(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// The error a status means, if any.
+    fn status(&self, status: u16, text: &str, what: &str) -> Result<(), ImisError> {
         match status {
-            200..=299 => serde_json::from_str(text).map_err(|e| ImisError::BadResponse {
-                what: what.to_string(),
-                detail: e.to_string(),
-            }),
+            200..=299 => Ok(()),
             401 => Err(ImisError::SessionExpired),
             _ => Err(ImisError::Http {
                 what: what.to_string(),

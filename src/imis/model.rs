@@ -12,6 +12,17 @@ const PROPERTY: &str = "Asi.Soa.Core.DataContracts.GenericPropertyData, Asi.Cont
 const DOCUMENT: &str = "Asi.Soa.Core.DataContracts.DocumentData, Asi.Contracts";
 const EXECUTE_REQUEST: &str = "Asi.Soa.Core.DataContracts.GenericExecuteRequest, Asi.Contracts";
 const BYTES: &str = "System.Byte[], mscorlib";
+const RECIPIENT: &str =
+    "Asi.Soa.Communications.DataContracts.CommunicationLogRecipientData, Asi.Contracts";
+const COMMUNICATION_LOG: &str =
+    "Asi.Soa.Communications.DataContracts.CommunicationLogData, Asi.Contracts";
+const PARTY_REFERENCE: &str = "Asi.Soa.Membership.DataContracts.PartyReferenceData, Asi.Contracts";
+const PERSON: &str = "Asi.Soa.Membership.DataContracts.PersonData, Asi.Contracts";
+const PERSON_NAME: &str = "Asi.Soa.Membership.DataContracts.PersonNameData, Asi.Contracts";
+const EMAILS: &str = "Asi.Soa.Membership.DataContracts.EmailDataCollection, Asi.Contracts";
+const EMAIL: &str = "Asi.Soa.Membership.DataContracts.EmailData, Asi.Contracts";
+const ORGANIZATION: &str =
+    "Asi.Soa.Membership.DataContracts.PrimaryOrganizationInformationData, Asi.Contracts";
 
 /// `grant_type=password` form body for `POST /token`.
 pub fn token_request(username: &str, password: &str) -> String {
@@ -109,9 +120,20 @@ pub fn parse_row(row: &Value, site: &super::site::SiteProfile) -> Option<Contact
             .find_map(|n| property(row, n).and_then(as_text))
             .filter(|t| !t.is_empty())
     };
-    let party_id = text(&[&site.id_column, "ID", "PartyId", "Id"])?;
-    let full_name = text(&[&site.name_column, "FullName", "Full Name", "Name"])
-        .unwrap_or_else(|| format!("Contact {party_id}"));
+    // IQA turns spaces in column names into underscores: read both spellings.
+    let id_column = site.id_column.replace(' ', "_");
+    let name_column = site.name_column.replace(' ', "_");
+    let party_id = text(&[&site.id_column, &id_column, "ID", "PartyId", "Id"])
+        .or_else(|| row.get("PrimaryParentIdentity").and_then(identity_element))?;
+    let full_name = text(&[
+        &site.name_column,
+        &name_column,
+        "FullName",
+        "Full_Name",
+        "Full Name",
+        "Name",
+    ])
+    .unwrap_or_else(|| format!("Contact {party_id}"));
     let emails = row
         .get("Properties")
         .map(values)
@@ -153,12 +175,121 @@ pub fn generic_entity(entity: &str, properties: &[(&str, Value)]) -> Value {
         .iter()
         .map(|(name, value)| json!({ "$type": PROPERTY, "Name": name, "Value": value }))
         .collect();
+    // ASI's minimum is the properties alone; public code adds EntityTypeName.
     json!({
         "$type": GENERIC_ENTITY,
         "EntityTypeName": entity,
-        "PrimaryParentEntityTypeName": "Party",
         "Properties": { "$type": PROPERTY_COLLECTION, "$values": props },
     })
+}
+
+/// A date as iMIS reads it in a generic property: a `System.DateTime` wrapper, as
+/// public code sends every non-string value.
+pub fn typed_date(date: &str) -> Value {
+    json!({ "$type": "System.DateTime", "$value": date })
+}
+
+/// What an interaction is written with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InteractionFields<'a> {
+    pub party_id: &'a str,
+    pub address: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub message_id: &'a str,
+    pub message_type: i64,
+    pub communication_type: &'a str,
+    pub source_process: &'a str,
+}
+
+/// An interaction: iMIS's typed `CommunicationLogRecipientData`, one per contact, with
+/// its nested `CommunicationLog` and a `Party` reference (reference: Interactions).
+/// No published create body exists: this one place holds the shape.
+pub fn interaction(f: &InteractionFields) -> Value {
+    json!({
+        "$type": RECIPIENT,
+        "CommunicationLog": {
+            "$type": COMMUNICATION_LOG,
+            "Subject": f.subject,
+            "Text": f.text,
+            "CommunicationType": f.communication_type,
+            "SourceProcess": f.source_process,
+        },
+        "Party": { "$type": PARTY_REFERENCE, "PartyId": f.party_id },
+        "MessageType": f.message_type,
+        "Address": f.address,
+        "MessageId": f.message_id,
+    })
+}
+
+/// `(id, party id, message id)` of an interaction as iMIS returns it.
+pub fn interaction_keys(v: &Value) -> Option<(String, Option<String>, Option<String>)> {
+    let id = v.get("CommunicationLogRecipientId").and_then(as_text)?;
+    let party = v
+        .get("Party")
+        .and_then(|p| p.get("PartyId").or_else(|| p.get("Id")))
+        .and_then(as_text);
+    let key = v.get("MessageId").and_then(as_text);
+    Some((id, party, key))
+}
+
+/// The interaction's text (its note), and a way to replace it.
+pub fn interaction_text(v: &Value) -> Option<String> {
+    v.get("CommunicationLog")?.get("Text").and_then(as_text)
+}
+
+pub fn set_interaction_text(v: &mut Value, text: &str) {
+    if let Some(log) = v.get_mut("CommunicationLog").and_then(Value::as_object_mut) {
+        log.insert("Text".into(), json!(text));
+    }
+}
+
+/// A new contact as the user confirmed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NewContact {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub organization: String,
+}
+
+/// `POST /api/Party` body for a new person, as ASI's "Creates a Party" example builds
+/// one: typed name, the address as the primary email, the organisation when given.
+pub fn person(c: &NewContact) -> Value {
+    let mut v = json!({
+        "$type": PERSON,
+        "PersonName": {
+            "$type": PERSON_NAME,
+            "FirstName": c.first_name.trim(),
+            "LastName": c.last_name.trim(),
+        },
+        "Emails": {
+            "$type": EMAILS,
+            "$values": [{ "$type": EMAIL, "Address": c.email.trim(), "EmailType": "_Primary", "IsPrimary": true }],
+        },
+    });
+    if !c.organization.trim().is_empty() {
+        v["PrimaryOrganization"] = json!({ "$type": ORGANIZATION, "Name": c.organization.trim() });
+    }
+    v
+}
+
+/// Which of `summaries` (`DocumentSummaryData`, any folder) is `name` in `folder`: the
+/// summary's `Path` may be the whole path or the parent's, so both are accepted.
+pub fn summary_in_folder(summaries: &[Value], folder: &str, name: &str) -> Option<String> {
+    let same = |a: &str, b: &str| a.trim_end_matches('/').eq_ignore_ascii_case(b);
+    let whole = format!("{folder}/{name}");
+    summaries
+        .iter()
+        .find(|d| {
+            let text = |k: &str| d.get(k).and_then(as_text).unwrap_or_default();
+            text("Name").eq_ignore_ascii_case(name)
+                && (same(&text("Path"), &whole)
+                    || same(&text("Path"), folder)
+                    || same(&text("FolderPath"), folder))
+        })
+        .and_then(|d| d.get("DocumentId").and_then(as_text))
 }
 
 /// A property's value from a generic entity, typed wrapper removed.
@@ -191,12 +322,50 @@ pub fn set_property(entity: &mut Value, name: &str, value: Value) {
 
 /// The key of a created record: `Identity.IdentityElements.$values[0]`.
 pub fn identity(created: &Value) -> Option<String> {
-    created
-        .get("Identity")?
+    identity_element(created.get("Identity")?)
+}
+
+/// The first element of an `IdentityData`.
+fn identity_element(identity: &Value) -> Option<String> {
+    identity
         .get("IdentityElements")
         .map(values)?
         .first()
         .and_then(as_text)
+}
+
+/// The property names of a `GET /api/metadata/{E}` answer.
+pub fn metadata_columns(meta: &Value) -> Vec<String> {
+    meta.get("Properties")
+        .map(values)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|p| p.get("Name").and_then(as_text))
+        .collect()
+}
+
+/// The label a site gives a user-defined Activity column (`UF_1` .. `UF_7`) for an
+/// activity type (`LegacyActivityTypeData.Uf1Prompt` ..): a label means the column is
+/// in use for that type.
+pub fn column_prompt(activity_type: &Value, column: &str) -> Option<String> {
+    let n = column.strip_prefix("UF_")?;
+    let name = format!("Uf{n}Prompt");
+    // A typed LegacyActivityTypeData, or a generic entity with the same property.
+    activity_type
+        .get(&name)
+        .or_else(|| property(activity_type, &name))
+        .and_then(as_text)
+        .filter(|p| !p.trim().is_empty())
+}
+
+/// Whether an answer means "the request was too large": IIS's 404.13 page, ASP.NET's
+/// "Maximum request length exceeded", or 413 (reference: Size).
+pub fn means_too_large(status: u16, body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    status == 413
+        || (status == 404
+            && (lower.contains("404.13") || lower.contains("exceeds the request content length")))
+        || (status >= 500 && lower.contains("maximum request length exceeded"))
 }
 
 /// The JSON of a new document without its content: `Data` is added last, so the body
@@ -260,16 +429,17 @@ pub fn found_document_id(answer: &Value) -> Option<String> {
 pub fn error_message(body: &str) -> String {
     let parsed: Option<Value> = serde_json::from_str(body).ok();
     let from_json = parsed.as_ref().and_then(|v| {
-        [
-            "error_description",
-            "Message",
-            "message",
-            "ExceptionMessage",
-            "error",
-        ]
-        .iter()
-        .find_map(|k| v.get(k).and_then(Value::as_str).map(str::to_string))
-        .or_else(|| validation_messages(v))
+        validation_messages(v).or_else(|| {
+            [
+                "error_description",
+                "Message",
+                "message",
+                "ExceptionMessage",
+                "error",
+            ]
+            .iter()
+            .find_map(|k| v.get(k).and_then(Value::as_str).map(str::to_string))
+        })
     });
     let text = from_json.unwrap_or_else(|| body.trim().to_string());
     let text = if text.is_empty() {
@@ -280,11 +450,22 @@ pub fn error_message(body: &str) -> String {
     crate::text::ellipsis(&text, 300)
 }
 
+/// `ValidationResultsData` errors, at the top or inside a `ServiceResponse`, each with
+/// the field it names.
 fn validation_messages(v: &Value) -> Option<String> {
-    let errors = v.get("ValidationResults")?.get("Errors").map(values)?;
+    let results = v.get("ValidationResults").unwrap_or(v);
+    let errors = results.get("Errors").map(values)?;
     let list: Vec<String> = errors
         .iter()
-        .filter_map(|e| e.get("Message").and_then(Value::as_str).map(str::to_string))
+        .filter_map(|e| {
+            let message = e.get("Message").and_then(Value::as_str)?;
+            Some(match e.get("FieldName").and_then(Value::as_str) {
+                Some(field) if !field.is_empty() && !message.contains(field) => {
+                    format!("{field}: {message}")
+                }
+                _ => message.to_string(),
+            })
+        })
         .collect();
     (!list.is_empty()).then(|| list.join(" "))
 }
@@ -429,7 +610,137 @@ mod tests {
         );
         let v = r#"{"ValidationResults":{"Errors":{"$values":[{"Message":"A"},{"Message":"B"}]}}}"#;
         assert_eq!(error_message(v), "A B");
+        let typed = r#"{"$type":"ValidationResultsData","Errors":{"$values":[{"FieldName":"DocumentTypeId","Message":"DOCX is not a document type."}]},"HasErrors":true}"#;
+        assert_eq!(
+            error_message(typed),
+            "DocumentTypeId: DOCX is not a document type."
+        );
         assert_eq!(error_message(""), "no details given");
         assert_eq!(error_message(&"x".repeat(400)).chars().count(), 301);
+    }
+
+    #[test]
+    fn interactions_are_the_typed_contract() {
+        let f = InteractionFields {
+            party_id: "23001",
+            address: "alex@example.com",
+            subject: "Board papers",
+            text: "note",
+            message_id: "ba7816bf8f",
+            message_type: 0,
+            communication_type: "Email",
+            source_process: "Save to iMIS",
+        };
+        let mut v = interaction(&f);
+        assert_eq!(v["$type"], RECIPIENT);
+        assert_eq!(v["CommunicationLog"]["$type"], COMMUNICATION_LOG);
+        assert_eq!(v["Party"]["PartyId"], "23001");
+        assert!(v.get("Properties").is_none() && v.get("PartyId").is_none());
+        let text = v.to_string();
+        assert!(text.starts_with(r#"{"$type":"#), "$type first: {text}");
+        assert!(text.contains(r#""CommunicationLog":{"$type":"#));
+        v["CommunicationLogRecipientId"] = json!("0f3c");
+        assert_eq!(
+            interaction_keys(&v),
+            Some((
+                "0f3c".into(),
+                Some("23001".into()),
+                Some("ba7816bf8f".into())
+            ))
+        );
+        set_interaction_text(&mut v, "new");
+        assert_eq!(interaction_text(&v).as_deref(), Some("new"));
+    }
+
+    #[test]
+    fn a_new_person_is_typed_with_its_primary_email() {
+        let c = NewContact {
+            first_name: " Sam ".into(),
+            last_name: "Sender".into(),
+            email: "sam@example.com".into(),
+            organization: String::new(),
+        };
+        let v = person(&c);
+        assert_eq!(v["$type"], PERSON);
+        assert_eq!(v["PersonName"]["FirstName"], "Sam");
+        assert_eq!(v["Emails"]["$values"][0]["Address"], "sam@example.com");
+        assert_eq!(v["Emails"]["$values"][0]["IsPrimary"], true);
+        assert!(v.get("PrimaryOrganization").is_none());
+        let with_org = person(&NewContact {
+            organization: "Example Ltd".into(),
+            ..c
+        });
+        assert_eq!(with_org["PrimaryOrganization"]["Name"], "Example Ltd");
+    }
+
+    #[test]
+    fn summaries_are_matched_to_their_folder() {
+        let list = [
+            json!({"DocumentId": "1", "Name": "a.pdf", "Path": "$/Common/Email/other/a.pdf"}),
+            json!({"DocumentId": "2", "Name": "A.PDF", "Path": "$/Common/Email/f/A.PDF"}),
+            json!({"DocumentId": "3", "Name": "b.pdf", "Path": "$/Common/Email/f"}),
+            json!({"DocumentId": "4", "Name": "c.pdf", "FolderPath": "$/Common/Email/f"}),
+        ];
+        let find = |n| summary_in_folder(&list, "$/Common/Email/f", n);
+        assert_eq!(find("a.pdf").as_deref(), Some("2"));
+        assert_eq!(find("b.pdf").as_deref(), Some("3"));
+        assert_eq!(find("c.pdf").as_deref(), Some("4"));
+        assert_eq!(find("d.pdf"), None);
+        assert_eq!(
+            summary_in_folder(&list[..1], "$/Common/Email/f", "a.pdf"),
+            None
+        );
+    }
+
+    #[test]
+    fn dates_are_typed() {
+        assert_eq!(
+            typed_date("2026-11-20T09:30:00").to_string(),
+            r#"{"$type":"System.DateTime","$value":"2026-11-20T09:30:00"}"#
+        );
+    }
+
+    #[test]
+    fn too_large_answers_are_recognised() {
+        let iis = "<html><title>404 - File or directory not found.</title><h3>HTTP Error 404.13 - Not Found</h3></html>";
+        assert!(means_too_large(404, iis));
+        assert!(means_too_large(
+            500,
+            "<title>Maximum request length exceeded.</title>"
+        ));
+        assert!(means_too_large(413, ""));
+        assert!(!means_too_large(404, r#"{"Message":"No HTTP resource"}"#));
+        assert!(!means_too_large(
+            500,
+            r#"{"Message":"An error has occurred."}"#
+        ));
+    }
+
+    #[test]
+    fn iqa_rows_with_underscored_columns_and_metadata() {
+        let site = super::super::site::SiteProfile::default();
+        let mut row = generic_entity(
+            "0",
+            &[
+                ("ResultRow", json!({"$type": "System.Int32", "$value": 1})),
+                ("Full_Name", json!("Alex Member")),
+                ("Email", json!("alex@example.com")),
+            ],
+        );
+        row["PrimaryParentIdentity"] =
+            json!({"$type": "x", "IdentityElements": {"$type": "x", "$values": ["23001"]}});
+        let c = parse_row(&row, &site).unwrap();
+        assert_eq!(
+            (c.party_id.as_str(), c.full_name.as_str()),
+            ("23001", "Alex Member")
+        );
+        let t = json!({"Uf1Prompt": "", "Uf2Prompt": "Request number"});
+        assert_eq!(column_prompt(&t, "UF_1"), None);
+        assert_eq!(column_prompt(&t, "UF_2").as_deref(), Some("Request number"));
+        assert_eq!(column_prompt(&t, "NOTE_2"), None);
+        let generic = generic_entity("LegacyActivityType", &[("Uf1Prompt", json!("Ref"))]);
+        assert_eq!(column_prompt(&generic, "UF_1").as_deref(), Some("Ref"));
+        let meta = json!({"Properties": {"$values": [{"Name": "SEQN"}, {"Name": "UF_1"}]}});
+        assert_eq!(metadata_columns(&meta), ["SEQN", "UF_1"]);
     }
 }

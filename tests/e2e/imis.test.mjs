@@ -15,7 +15,7 @@ beforeEach(async () => h.reset());
 const setup = (overrides = {}) => ({
   clientId: "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43",
   authority: `${h.urls.idp}/${mailbox.tenantId}/`,
-  imisUrl: h.urls.imis,
+  imisUrl: "",
   ...overrides,
 });
 const files = (state) => state.documents.filter((d) => d.DocumentTypeId !== "FOL");
@@ -87,12 +87,21 @@ test("as an interaction: one communication-log entry, the documents listed in it
   const state = await h.imisState();
   assert.equal(state.activities.length, 0);
   assert.equal(state.interactions.length, 1);
+  // iMIS's typed contract: a Party reference and a nested CommunicationLog.
   const entity = state.interactions[0].entity;
-  assert.equal(field(entity, "PartyId"), "23001");
-  assert.equal(field(entity, "Subject"), message.subject);
-  assert.equal(field(entity, "InteractionType"), "Email");
-  assert.match(field(entity, "Recipients"), /sam\.board@example\.net/);
-  for (const d of files(state)) assert.ok(field(entity, "Body").includes(`document ${d.DocumentId}`), d.Name);
+  assert.match(entity.$type, /CommunicationLogRecipientData/);
+  assert.equal(entity.Party.PartyId, "23001");
+  assert.equal(entity.Address, "alex.member@example.com");
+  assert.equal(entity.MessageType, 0);
+  assert.match(entity.MessageId, /^[0-9a-f]{10}$/);
+  assert.equal(entity.CommunicationLog.Subject, message.subject);
+  const text = entity.CommunicationLog.Text;
+  assert.match(text, /Cc: Sam Board <sam\.board@example\.net>/, "the other participants");
+  for (const d of files(state)) assert.ok(text.includes(`document ${d.DocumentId}`), d.Name);
+  // Saved again: found by its key, nothing twice.
+  await pane.locator("#summary").evaluate((el) => el.removeAttribute("data-state"));
+  await saveAndWait(context, pane, { expectPopup: false });
+  assert.equal((await h.imisState()).interactions.length, 1);
   await context.close();
 });
 

@@ -16,7 +16,7 @@ async function ready(pane) {
   await fillSetup(pane, {
     clientId: "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43",
     authority: `${h.urls.idp}/${mailbox.tenantId}/`,
-    imisUrl: h.urls.imis,
+    imisUrl: "",
   });
   await signInImis(pane);
 }

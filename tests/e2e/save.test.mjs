@@ -19,7 +19,7 @@ async function ready(pane, overrides = {}) {
   await fillSetup(pane, {
     clientId: DEMO_CLIENT,
     authority: `${h.urls.idp}/${(await h.graphMailbox()).tenantId}/`,
-    imisUrl: h.urls.imis,
+    imisUrl: "",
     ...overrides,
   });
   await signInImis(pane);

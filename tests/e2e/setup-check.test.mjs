@@ -15,7 +15,7 @@ const CLIENT_ID = "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43";
 const setup = (overrides = {}) => ({
   clientId: CLIENT_ID,
   authority: `${h.urls.idp}/${mailbox.tenantId}/`,
-  imisUrl: h.urls.imis,
+  imisUrl: "",
   ...overrides,
 });
 
@@ -42,9 +42,10 @@ async function testConfiguration({ context, pane }) {
     await pane.locator("#menu summary").click();
     await pane.locator("#menu-setup").click();
   }
+  await pane.locator("#checks").evaluate((el) => delete el.dataset.done);
   await pane.locator("#setup-test").click();
   const checks = pane.locator("#checks li");
-  await pane.locator('#checks li[data-name="Reach iMIS"]').waitFor({ timeout: 90_000 });
+  await pane.locator("#checks[data-done=true]").waitFor({ timeout: 90_000 });
   context.off("page", onPopup);
   const out = {};
   for (const li of await checks.all()) {
@@ -56,9 +57,31 @@ async function testConfiguration({ context, pane }) {
 test("a good configuration passes every check", { timeout: 120_000 }, async () => {
   const opened = await signedIn();
   const checks = await testConfiguration(opened);
-  assert.deepEqual(Object.keys(checks), ["Microsoft sign-in", "Read this email's attachments", "Reach iMIS"]);
+  assert.deepEqual(Object.keys(checks), [
+    "Microsoft sign-in", "Read this email's attachments", "Reach iMIS",
+    "Activity type", "Saved-email key column", "Document folder", "Document types",
+  ]);
   for (const [name, check] of Object.entries(checks)) assert.ok(check.passed, `${name}: ${check.text}`);
   assert.match(checks["Read this email's attachments"].text, /lists 3 attachment/);
+  assert.match(checks["Document types"].text, /DOC, EML/);
+  // The probes leave nothing behind.
+  const state = await h.imisState();
+  assert.equal(state.documents.filter((d) => /type-check/.test(d.Name)).length, 0);
+  await opened.context.close();
+});
+
+test("the site's activity type, key column and document types are checked against iMIS", { timeout: 180_000 }, async () => {
+  const opened = await signedIn();
+  await fillSetup(opened.pane, setup({ activityType: "MISSING", keyColumn: "UF_9", siteProfile: '{"documentTypes": {"docx": "DOCX"}}' }));
+  const checks = await testConfiguration(opened);
+  assert.equal(checks["Activity type"].passed, false);
+  assert.match(checks["Activity type"].text, /no activity type MISSING/);
+  assert.equal(checks["Saved-email key column"].passed, false);
+  assert.match(checks["Saved-email key column"].text, /no column UF_9/);
+  assert.equal(checks["Document types"].passed, false);
+  assert.match(checks["Document types"].text, /refused these document types: DOCX \(for \.docx/);
+  assert.match(checks["Document types"].text, /map those extensions onto types the site has/);
+  assert.equal((await h.imisState()).documents.filter((d) => /type-check/.test(d.Name)).length, 0);
   await opened.context.close();
 });
 
@@ -95,10 +118,11 @@ test("iMIS: refused origin, unreachable and wrong password are told apart", { ti
   const opened = await openPane(h);
   await fillSetup(opened.pane, setup({ clientId: "" }));
 
-  await control(h.urls.imis, "/settings", { cors: false });
+  // Cross-origin to a stock site (no CORS): refused, and the fix named.
+  await opened.pane.locator("#setup [name=imisUrl]").fill(h.urls.imis);
   let checks = await testConfiguration(opened);
-  assert.match(checks["Reach iMIS"].text, /refused requests from this add-in's origin \(CORS\).*deploy\/nginx/);
-  await control(h.urls.imis, "/settings", { cors: true });
+  assert.match(checks["Reach iMIS"].text, /refused requests from this add-in's origin \(CORS\).*behind one reverse proxy/);
+  await opened.pane.locator("#setup [name=imisUrl]").fill("");
 
   await opened.pane.locator("#imis-sign-in [name=username]").fill(imisUser.username);
   await opened.pane.locator("#imis-sign-in [name=password]").fill("not-the-password");

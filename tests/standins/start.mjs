@@ -3,7 +3,7 @@
 // tests import startAll() and close them when done.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { host, ports, urls } from "../../scripts/local.mjs";
+import { host, imisPath, ports, urls } from "../../scripts/local.mjs";
 import { serveStatic } from "../../scripts/serve-static.mjs";
 import { BROKER_CLIENT_ID, start as startIdp } from "./idp/server.mjs";
 import { start as startGraph } from "./graph/server.mjs";
@@ -37,7 +37,8 @@ export async function startAll() {
       host, port: ports.outlook, tls,
       paneUrl: `${urls.pane}/taskpane.html`, graphControlUrl: `${urls.graph}/_control`, idpUrl: urls.idp,
     }));
-    started.push(await serveStatic({ host, port: ports.pane, tls, root: `${root}dist` }));
+    // The pane's host is also its reverse proxy to iMIS: one origin, as deployed.
+    started.push(await serveStatic({ host, port: ports.pane, tls, root: `${root}dist`, proxy: { prefix: imisPath, target: urls.imis } }));
   } catch (e) {
     await Promise.all(started.map((s) => s.close()));
     throw e;
@@ -60,6 +61,7 @@ Save to iMIS demo is running.
   iMIS sign-in (in the pane):  ${imis.users[0].username} / ${imis.users[0].password}
 
   Stand-ins: sign-in ${all.urls.idp}  Graph ${all.urls.graph}  iMIS ${all.urls.imis}  add-in ${all.urls.pane}
+  The pane reaches iMIS on its own origin, ${all.urls.pane}${imisPath} (passed on to the iMIS stand-in).
 Press Ctrl+C to stop.`);
   const stop = () => all.close().then(() => process.exit(0));
   process.on("SIGINT", stop);

@@ -4,5 +4,7 @@
 export const config = {
   defaults: {},
   extraClouds: [],
+  /** Where iMIS answers on the pane's own origin ("" when the pane is under the iMIS site). */
+  imisPath: "",
   ...(typeof __ADDIN_CONFIG__ === "object" ? __ADDIN_CONFIG__ : {}),
 };

@@ -26,7 +26,7 @@ async function start() {
   app = new core.App(graphTokenSource(() => settings), host.readAttachment, config.extraClouds);
   wireEvents();
   item = await host.readItem();
-  const ok = applySettings({ ...config.defaults, ...host.loadSettings() });
+  const ok = applySettings(setupValues());
   view.showEmail(item, Boolean(settings?.includeInline));
   if (!ok) {
     openSetup();
@@ -48,8 +48,18 @@ function applySettings(values) {
   }
 }
 
+/** What Setup holds: the user's values over the deployment's defaults. iMIS is on the
+ * pane's own origin (plus the deployment's path) unless Setup names another site. */
+function setupValues() {
+  return withDefaultImis({ ...config.defaults, ...host.loadSettings() });
+}
+
+function withDefaultImis(values) {
+  return { ...values, imisUrl: values.imisUrl || `${location.origin}${config.imisPath ?? ""}` };
+}
+
 function openSetup() {
-  view.fillSetup({ ...config.defaults, ...host.loadSettings() });
+  view.fillSetup(setupValues());
   view.show("setup");
   view.show("menu", true);
   document.getElementById("menu").open = false;
@@ -75,7 +85,8 @@ async function connectImis(reason) {
     return handleError(e);
   }
   view.showContacts(matches);
-  view.status(matches.length ? "Ready." : "No address of this email belongs to an iMIS contact: search iMIS below.");
+  view.offerNewContact(matches.length ? null : app.newContactDraft(item));
+  view.status(matches.length ? "Ready." : "No address of this email belongs to an iMIS contact: search iMIS, or add the sender below.");
   await contactsChanged();
   if (pendingSave) {
     const again = pendingSave.again;
@@ -168,7 +179,7 @@ function wireEvents() {
   document.getElementById("setup-cancel").addEventListener("click", () => view.show("setup", false));
   document.getElementById("setup-test").addEventListener("click", async () => {
     const button = document.getElementById("setup-test");
-    if (!applySettings(view.readSetup())) return;
+    if (!applySettings(withDefaultImis(view.readSetup()))) return;
     view.error(null);
     view.clearChecks();
     button.disabled = true;
@@ -184,12 +195,13 @@ function wireEvents() {
       handleError(e);
     } finally {
       button.disabled = false;
+      view.checksDone();
     }
   });
   document.getElementById("setup").addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = view.readSetup();
-    if (!applySettings(values)) return;
+    if (!applySettings(withDefaultImis(values))) return;
     try {
       await host.saveSettings(values);
     } catch (e) {
@@ -217,6 +229,19 @@ function wireEvents() {
   document.getElementById("save").addEventListener("click", () => save(false));
   document.getElementById("save-again").addEventListener("click", () => save(true));
   document.getElementById("contacts").addEventListener("change", contactsChanged);
+  document.getElementById("new-contact").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    view.newContactErrors([]);
+    try {
+      view.addCreatedContact(await app.createContact(view.readNewContact()));
+      view.error(null);
+      view.status("Contact added to iMIS.");
+      await contactsChanged();
+    } catch (e) {
+      if (e.fields) view.newContactErrors(e.fields);
+      else handleError(e);
+    }
+  });
   document.getElementById("contact-search").addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = event.target.elements.text.value;

@@ -57,14 +57,17 @@ export function readSetup() {
 }
 
 export function setupErrors(fields) {
-  for (const p of $("setup").querySelectorAll(".field-error")) {
-    p.textContent = fields.find((f) => f.field === p.dataset.for)?.message ?? "";
-  }
+  fieldErrors($("setup"), fields);
 }
 
 /** Setup's Test configuration: one line per check, with what to do when it failed. */
 export function clearChecks() {
   $("checks").replaceChildren();
+  delete $("checks").dataset.done;
+}
+
+export function checksDone() {
+  $("checks").dataset.done = "true";
 }
 
 export function addCheck(check) {
@@ -200,6 +203,37 @@ export function addSearchResults(found) {
   for (const c of fresh) {
     shownContacts.push({ ...c, address: "", role: "search", preselected: false });
     $("contacts").append(contactBox(shownContacts.at(-1), shownContacts.length - 1));
+  }
+}
+
+/** The form that adds the sender as a new contact, filled with the core's draft. */
+export function offerNewContact(draft) {
+  const form = $("new-contact");
+  for (const name of ["firstName", "lastName", "email", "organization"]) form.elements[name].value = draft?.[name] ?? "";
+  fieldErrors(form, []);
+  show("new-contact", Boolean(draft));
+}
+
+export function readNewContact() {
+  const f = $("new-contact").elements;
+  return Object.fromEntries(["firstName", "lastName", "email", "organization"].map((n) => [n, f[n].value.trim()]));
+}
+
+export function newContactErrors(fields) {
+  fieldErrors($("new-contact"), fields);
+}
+
+/** A contact just added to iMIS: listed, ticked. */
+export function addCreatedContact(contact) {
+  show("new-contact", false);
+  if (shownContacts.length === 0) $("contacts").replaceChildren(el("p", { textContent: "Save to these iMIS contacts:" }));
+  shownContacts.push({ ...contact, address: contact.emails[0] ?? "", role: "new", preselected: true });
+  $("contacts").append(contactBox(shownContacts.at(-1), shownContacts.length - 1));
+}
+
+function fieldErrors(form, fields) {
+  for (const p of form.querySelectorAll(".field-error")) {
+    p.textContent = fields.find((f) => f.field === p.dataset.for)?.message ?? "";
   }
 }
 
