@@ -534,7 +534,7 @@ export async function runContract({
       if (!id) { if (d.maybe) { dropMade(d); continue; } left.push(`${d.parent}/${d.name} (no DocumentId)`); continue; }
       const r = await call("DELETE", `/api/Document/${encodeURIComponent(id)}`);
       const still = summaryInFolder((await summaries(d.name)).items ?? [], d.parent, d.name);
-      if (is2xx(r) && !still) { done.push(d.name); dropMade(d); } else left.push(`${d.parent}/${d.name} (${id}): ${is2xx(r) ? `DELETE answered ${r.status} but DocumentSummary still lists it` : why(r, "DELETE", "/api/Document/{id}")}`);
+      if (is2xx(r) && !still) { done.push(d.name); dropMade(d); } else left.push(`${d.parent}/${d.name} (${id}): ${is2xx(r) ? `DELETE answered ${r.status} but DocumentSummary still lists it (Status ${text(still.Status) ?? "not given"})` : why(r, "DELETE", "/api/Document/{id}")}`);
     }
     if (done.length || left.length) check(left.length === 0, step, left.length ? `NOT deleted, delete by hand: ${left.join("; ")}${done.length ? `; deleted: ${done.join(", ")}` : ""}` : `deleted ${done.join(", ")}; DocumentSummary?Name= lists none of them now`);
   }

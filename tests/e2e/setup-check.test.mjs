@@ -116,10 +116,8 @@ test("Graph refusing the attachment list is explained", { timeout: 120_000 }, as
 
 test("iMIS: refused origin, unreachable and wrong password are told apart", { timeout: 180_000 }, async () => {
   const opened = await openPane(h);
-  await fillSetup(opened.pane, setup({ clientId: "" }));
-
   // Cross-origin to a stock site (no CORS): refused, and the fix named.
-  await opened.pane.locator("#setup [name=imisUrl]").fill(h.urls.imis);
+  await fillSetup(opened.pane, setup({ clientId: "", imisUrl: h.urls.imis }));
   let checks = await testConfiguration(opened);
   assert.match(checks["Reach iMIS"].text, /refused requests from this add-in's origin \(CORS\).*behind one reverse proxy/);
   await opened.pane.locator("#setup [name=imisUrl]").fill("");

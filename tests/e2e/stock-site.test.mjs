@@ -179,3 +179,41 @@ test("nobody matched: the sender is added as a new iMIS contact, as the user con
   assert.equal(await again.pane.locator("#new-contact").isVisible(), false);
   await again.context.close();
 });
+
+test("a site that refuses the interaction gets an activity instead, and the pane says so", { timeout: 150_000 }, async () => {
+  await control(h.urls.imis, "/faults", [{ match: "POST /api/CommunicationLogRecipient", exact: true, status: 400, times: 5 }]);
+  const message = (await h.graphMailbox()).messages[0];
+  const { context, pane } = await openPane(h);
+  await fillSetup(pane, setup({ recordKind: "interaction" }));
+  await signInImis(pane);
+  await saveAndWait(context, pane);
+  const state = await h.imisState();
+  assert.equal(state.interactions.length, 0);
+  assert.equal(state.activities.length, 1, "saved as an activity, nothing lost");
+  assert.match(field(state.activities[0].entity, "NOTE"), /Please find the agenda/);
+  assert.equal(files(state).length, message.attachments.length);
+  const notice = await pane.locator("#summary-notice").textContent();
+  assert.match(notice, /iMIS did not accept the interaction \(iMIS answered HTTP 400/);
+  assert.match(notice, /saved as activity \d+ instead/);
+  // Saved again: the activity is found; nothing twice.
+  await pane.locator("#summary").evaluate((el) => el.removeAttribute("data-state"));
+  await saveAndWait(context, pane, { expectPopup: false });
+  assert.equal((await h.imisState()).activities.length, 1);
+  await context.close();
+});
+
+test("an iMIS account without the right to add contacts is told so in plain words", { timeout: 120_000 }, async () => {
+  const message = await seed("From someone new", [], { name: "Pat Unknown", address: "pat@unknown.example.org" });
+  const { pane, context } = await openPane(h, { message: message.ewsId });
+  await fillSetup(pane, setup());
+  const reader = imisFixture.users.find((u) => u.username === "reader");
+  await pane.locator("#imis-sign-in [name=username]").fill(reader.username);
+  await pane.locator("#imis-sign-in [name=password]").fill(reader.password);
+  await pane.locator("#imis-sign-in-submit").click();
+  await pane.locator("#new-contact").waitFor({ state: "visible" });
+  await pane.locator("#new-contact-submit").click();
+  await pane.locator("#error").waitFor({ state: "visible" });
+  assert.match(await pane.locator("#error").textContent(), /Your iMIS account may not add contacts/);
+  assert.equal((await h.imisState()).parties.length, 0);
+  await context.close();
+});
