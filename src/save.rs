@@ -256,6 +256,13 @@ async fn save_record(
     };
     let status = match &e {
         ImisError::Http { status, .. } => *status,
+        // Stored, but the answer did not say under which id: look it up.
+        ImisError::BadResponse { .. } if !duplicate => {
+            return match imis.find_record(site, record).await? {
+                Some(id) => Ok((id, record.kind, false)),
+                None => Err(e.into()),
+            }
+        }
         _ => return Err(e.into()),
     };
     // iMIS can answer 500 although it stored the record: look before going on.

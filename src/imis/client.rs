@@ -167,11 +167,22 @@ impl ImisClient {
     pub async fn search_contacts(&self, text: &str) -> Result<Vec<Contact>, ImisError> {
         let value = query_value(&format!("contains:{text}"));
         let mut found: Vec<Contact> = Vec::new();
+        let mut refused = None;
         for filter in ["FullName", "Email"] {
             let path = format!("/api/Party?{filter}={value}&limit=50");
-            let page = self
+            // Whether a site filters parties on FullName is not known: a filter it
+            // refuses leaves the other to find what it can.
+            let page = match self
                 .send(Request::get(&self.url(&path)), None, "the contact search")
-                .await?;
+                .await
+            {
+                Ok(page) => page,
+                Err(e @ ImisError::Http { status: 400, .. }) => {
+                    refused = Some(e);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             for c in model::parse_paged(&page)
                 .0
                 .iter()
@@ -183,7 +194,10 @@ impl ImisClient {
             }
         }
         found.truncate(50);
-        Ok(found)
+        match refused {
+            Some(e) if found.is_empty() => Err(e),
+            _ => Ok(found),
+        }
     }
 
     /// Every item of a paged list (`limit`/`offset`).
