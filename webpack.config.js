@@ -1,15 +1,18 @@
 // Bundles the task pane: the JS shell, MSAL, the wasm core and the CSS into dist/, with
-// the manifest rewritten for the URL the add-in is served from.
+// the manifest rewritten for the URL the add-in is served from: dist/manifest.xml, and
+// dist/manifest.json converted from it (scripts/manifest-json.mjs, Microsoft's converter).
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import webpack from "webpack";
 import HtmlWebpackPlugin from "html-webpack-plugin";
 import CopyPlugin from "copy-webpack-plugin";
+import { serialize, unifiedManifest } from "./scripts/manifest-json.mjs";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 const MANIFEST_DEV_URL = "https://localhost:3000";
 
 export default function makeConfig({ addinUrl, officeJsUrl, addinConfig }) {
+  const forHost = (content) => content.toString().replaceAll(MANIFEST_DEV_URL, addinUrl.replace(/\/$/, ""));
   const page = (name, chunks) =>
     new HtmlWebpackPlugin({
       template: path.join(root, "www", `${name}.html`),
@@ -41,9 +44,12 @@ export default function makeConfig({ addinUrl, officeJsUrl, addinConfig }) {
         patterns: [
           { from: "www/assets", to: "assets" },
           { from: "www/taskpane.css" },
+          { from: "manifest.xml", transform: forHost },
           {
             from: "manifest.xml",
-            transform: (content) => content.toString().replaceAll(MANIFEST_DEV_URL, addinUrl.replace(/\/$/, "")),
+            to: "manifest.json",
+            toType: "file",
+            transform: { transformer: (content) => serialize(unifiedManifest(forHost(content))), cache: false },
           },
         ],
       }),

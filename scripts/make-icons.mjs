@@ -1,5 +1,12 @@
-// Draws the add-in's icons (16, 32, 64, 80, 128 px PNG): a white envelope on blue.
-// Run once; the PNGs are committed in www/assets.
+// Draws the add-in's icons as PNG: a white envelope on blue, in every size a manifest names.
+//   16, 32, 80        desktop ribbon buttons (manifest.xml bt:Image size=16/32/80)
+//   64, 128           IconUrl / HighResolutionIconUrl
+//   25, 50, 75 / 32, 64, 96 / 48, 96, 144
+//                     the mobile button: 25, 32 and 48 points at scale 1, 2 and 3
+//   192               the unified manifest's color icon (icons.color, 192 x 192)
+// and icon-outline-32.png, the unified manifest's outline icon (icons.outline): 32 x 32, the
+// envelope in white on a transparent background, nothing else (as Teams requires).
+// Run `node scripts/make-icons.mjs` once after a change; the PNGs are committed in www/assets.
 import { writeFileSync } from "node:fs";
 import { deflateSync } from "node:zlib";
 
@@ -19,7 +26,7 @@ function chunk(type, data) {
   return out;
 }
 
-function png(size) {
+function png(size, { outline = false } = {}) {
   const rows = [];
   const inEnvelope = (x, y) => x >= 0.18 && x <= 0.82 && y >= 0.3 && y <= 0.72;
   const onEdge = (x, y, t) =>
@@ -31,7 +38,8 @@ function png(size) {
       const x = (px + 0.5) / size;
       const y = (py + 0.5) / size;
       const white = inEnvelope(x, y) && onEdge(x, y, Math.max(0.035, 1.2 / size));
-      row.push(...(white ? [255, 255, 255, 255] : [15, 108, 189, 255]));
+      const background = outline ? [0, 0, 0, 0] : [15, 108, 189, 255];
+      row.push(...(white ? [255, 255, 255, 255] : background));
     }
     rows.push(Buffer.from(row));
   }
@@ -47,4 +55,7 @@ function png(size) {
   ]);
 }
 
-for (const size of [16, 32, 64, 80, 128]) writeFileSync(new URL(`../www/assets/icon-${size}.png`, import.meta.url), png(size));
+const SIZES = [16, 25, 32, 48, 50, 64, 75, 80, 96, 128, 144, 192];
+const asset = (name) => new URL(`../www/assets/${name}`, import.meta.url);
+for (const size of SIZES) writeFileSync(asset(`icon-${size}.png`), png(size));
+writeFileSync(asset("icon-outline-32.png"), png(32, { outline: true }));

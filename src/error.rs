@@ -100,6 +100,7 @@ impl Error {
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Settings(_) => "settings",
+            Error::Graph(GraphError::Token(_)) => "graph-sign-in",
             Error::Graph(_) => "graph",
             Error::Imis(ImisError::NotSignedIn | ImisError::SessionExpired) => "imis-sign-in",
             Error::Imis(ImisError::BadCredentials(_)) => "imis-credentials",

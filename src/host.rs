@@ -10,56 +10,91 @@ use crate::encode::decoded_len;
 use crate::error::HostError;
 use crate::http::js_message;
 
-/// A JS function `(officeAttachmentId) => Promise<{format, content}>`.
+/// The JS object that reads one email's content through Outlook, bound to that email
+/// (a pinned pane may show another by the time a save reads):
+/// `{readAttachment(officeId) => Promise<{format, content}>, readEmailFile?() => Promise<{format, content}>}`.
 #[derive(Clone)]
-pub struct HostContent(Function);
+pub struct HostContent(JsValue);
+
+fn fail(detail: String) -> HostError {
+    HostError::BadData {
+        what: "an attachment's content",
+        detail,
+    }
+}
 
 impl HostContent {
-    pub fn new(read: Function) -> Self {
-        HostContent(read)
+    pub fn new(reader: JsValue) -> Self {
+        HostContent(reader)
     }
 
     pub async fn content(&self, office_id: &str) -> Result<Body, HostError> {
-        let fail = |detail: String| HostError::BadData {
-            what: "an attachment's content",
-            detail,
+        self.call("readAttachment", &JsValue::from_str(office_id))
+            .await?
+            .ok_or_else(|| fail("Outlook cannot hand over attachments here".into()))
+    }
+
+    /// The email itself as MIME (Office.js `getAsFileAsync`, Mailbox 1.14), when the
+    /// host has it.
+    pub async fn email_file(&self) -> Result<Body, HostError> {
+        self.call("readEmailFile", &JsValue::UNDEFINED)
+            .await?
+            .ok_or_else(|| HostError::BadData {
+                what: "the email itself",
+                detail: "this version of Outlook cannot hand the email over as a file, and \
+                         Microsoft Graph is not set up (an Entra app in Setup) to read it"
+                    .into(),
+            })
+    }
+
+    /// `None` when the reader has no such method.
+    async fn call(&self, method: &str, arg: &JsValue) -> Result<Option<Body>, HostError> {
+        let Ok(function) = Reflect::get(&self.0, &method.into())
+            .map_err(|e| fail(js_message(&e)))?
+            .dyn_into::<Function>()
+        else {
+            return Ok(None);
         };
-        let promise: Promise = self
-            .0
-            .call1(&JsValue::NULL, &JsValue::from_str(office_id))
+        let promise: Promise = function
+            .call1(&self.0, arg)
             .map_err(|e| fail(js_message(&e)))?
             .dyn_into()
             .map_err(|_| fail("the host did not return a Promise".into()))?;
         let value = JsFuture::from(promise)
             .await
             .map_err(|e| fail(js_message(&e)))?;
-        let format = Reflect::get(&value, &"format".into())
-            .ok()
-            .and_then(|f| f.as_string())
-            .unwrap_or_default();
-        let content = Reflect::get(&value, &"content".into()).map_err(|e| fail(js_message(&e)))?;
-        match format.as_str() {
-            // Already base64: it stays a JS string, never copied into wasm memory.
-            "base64" => {
-                let text: JsString = content.dyn_into().map_err(|_| fail("no content".into()))?;
-                let bytes = decoded_len(u64::from(text.length()), &tail_of(&text));
-                Ok(Body::from_base64(text.into(), bytes, None))
-            }
-            "eml" | "iCalendar" => {
-                let text = content
-                    .as_string()
-                    .ok_or_else(|| fail("no content".into()))?;
-                let mut builder = BodyBuilder::default();
-                builder.push(text.as_bytes());
-                let content_type = if format == "eml" {
-                    "message/rfc822"
-                } else {
-                    "text/calendar"
-                };
-                Ok(builder.finish(Some(content_type.to_string())))
-            }
-            other => Err(fail(format!("Outlook gave the content as \"{other}\""))),
+        body_of(&value).map(Some)
+    }
+}
+
+/// Office's `{format, content}` as a body.
+fn body_of(value: &JsValue) -> Result<Body, HostError> {
+    let format = Reflect::get(value, &"format".into())
+        .ok()
+        .and_then(|f| f.as_string())
+        .unwrap_or_default();
+    let content = Reflect::get(value, &"content".into()).map_err(|e| fail(js_message(&e)))?;
+    match format.as_str() {
+        // Already base64: it stays a JS string, never copied into wasm memory.
+        "base64" => {
+            let text: JsString = content.dyn_into().map_err(|_| fail("no content".into()))?;
+            let bytes = decoded_len(u64::from(text.length()), &tail_of(&text));
+            Ok(Body::from_base64(text.into(), bytes, None))
         }
+        "eml" | "iCalendar" => {
+            let text = content
+                .as_string()
+                .ok_or_else(|| fail("no content".into()))?;
+            let mut builder = BodyBuilder::default();
+            builder.push(text.as_bytes());
+            let content_type = if format == "eml" {
+                "message/rfc822"
+            } else {
+                "text/calendar"
+            };
+            Ok(builder.finish(Some(content_type.to_string())))
+        }
+        other => Err(fail(format!("Outlook gave the content as \"{other}\""))),
     }
 }
 

@@ -28,6 +28,10 @@ pub struct AttachmentInfo {
     /// The id Office.js knows it by (for `getAttachmentContentAsync`).
     #[serde(default)]
     pub office_id: String,
+    /// Only Outlook can read it: a draft's attachment that classic Outlook on Windows
+    /// or Mac names by its position, an id Graph does not know.
+    #[serde(default)]
+    pub host_only: bool,
     pub name: String,
     #[serde(default)]
     pub content_type: String,
@@ -57,14 +61,11 @@ pub struct MailItem {
     pub mode: Mode,
     /// The message id in Graph's (REST) form.
     pub rest_id: String,
-    /// The mailbox the item lives in when it is not the user's own (shared or
-    /// delegated); `None` means `/me`.
+    /// The mailbox the item lives in when Outlook says it is not the user's own
+    /// (shared or delegated); `None` means `/me`. Real Outlook defines
+    /// `getSharedPropertiesAsync` only on shared items, so its absence means "own".
     #[serde(default)]
     pub shared_mailbox: Option<String>,
-    /// The host could not tell whether the item is in a shared mailbox (it lacks
-    /// `getSharedPropertiesAsync`).
-    #[serde(default)]
-    pub mailbox_unknown: bool,
     /// The signed-in user's own address (never looked up as a contact).
     #[serde(default)]
     pub user_address: String,

@@ -54,7 +54,6 @@ struct ImisSession {
 
 struct Inner {
     tokens: TokenSource,
-    host_content: HostContent,
     extra_clouds: Vec<Cloud>,
     settings: RefCell<Settings>,
     imis: RefCell<Option<ImisSession>>,
@@ -69,14 +68,9 @@ pub struct App {
 #[wasm_bindgen]
 impl App {
     /// `getGraphToken(scopes, forceRefresh)` returns a Promise of an access token;
-    /// `readAttachment(officeId)` a Promise of Office's `{format, content}`;
     /// `extraClouds` lists sign-in hosts allowed besides Microsoft's, each with its Graph.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        get_graph_token: Function,
-        read_attachment: Function,
-        extra_clouds: JsValue,
-    ) -> Result<App, JsValue> {
+    pub fn new(get_graph_token: Function, extra_clouds: JsValue) -> Result<App, JsValue> {
         let extra_clouds: Vec<Cloud> = if extra_clouds.is_undefined() || extra_clouds.is_null() {
             Vec::new()
         } else {
@@ -87,7 +81,6 @@ impl App {
         Ok(App {
             inner: Rc::new(Inner {
                 tokens: TokenSource::new(get_graph_token),
-                host_content: HostContent::new(read_attachment),
                 extra_clouds,
                 settings: RefCell::new(settings),
                 imis: RefCell::new(None),
@@ -232,21 +225,30 @@ impl App {
         })
     }
 
-    /// `contacts`: the chosen contacts (one record each). `again`: save a new record
-    /// even where this email is already saved (only when Setup allows duplicates).
+    /// `contacts`: the chosen contacts (one record each). `options.again`: save a new
+    /// record even where this email is already saved (only when Setup allows
+    /// duplicates); `options.withoutGraph`: the user chose to save without signing in
+    /// to Microsoft (attachments through Outlook where it can).
+    /// `reader`: `{readAttachment(officeId), readEmailFile?()}` bound to this email, for
+    /// content Outlook hands over itself.
     pub fn save(
         &self,
         item: JsValue,
         contacts: JsValue,
         selected: JsValue,
-        again: bool,
+        options: JsValue,
         on_event: Function,
+        reader: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let item: MailItem = from_js(item, "the email")?;
             let contacts: Vec<Contact> = from_js(contacts, "the chosen contacts")?;
             let selected: Vec<String> = from_js(selected, "the ticked attachments")?;
+            let SaveOptions {
+                again,
+                without_graph,
+            } = from_js(options, "the save options")?;
             let settings = inner.settings.borrow().clone();
             if contacts.is_empty() {
                 return Err(Error::Settings(vec![settings::FieldError {
@@ -263,8 +265,9 @@ impl App {
                 .into());
             }
             let imis = imis_client(&inner)?;
+            let host_content = HostContent::new(reader);
             let plan = plan::build(&item, &settings, &contacts, &selected);
-            let use_graph = settings.client_id.is_some() && !item.mailbox_unknown;
+            let use_graph = settings.client_id.is_some() && !without_graph;
             let graph = use_graph.then(|| {
                 let client = GraphClient::new(
                     settings.graph_api(),
@@ -277,10 +280,15 @@ impl App {
                     Mode::Read => client,
                 }
             });
+            // The Microsoft sign-in comes first: a cancelled or failed one must leave
+            // nothing written, so the user can choose what to do.
+            if let Some(g) = graph.as_ref().filter(|_| !plan.attachments.is_empty()) {
+                g.sign_in().await.map_err(Error::from)?;
+            }
             let sources = save::Sources {
                 graph: graph.as_ref().map(|g| (g, item.rest_id.as_str())),
-                host: item.host_content.then_some(&inner.host_content),
-                none_reason: no_source_reason(&settings, &item),
+                host: item.host_content.then_some(&host_content),
+                none_reason: no_source_reason(&settings),
                 concurrency: settings.graph_concurrency,
             };
             let emit: save::Emit = Rc::new(move |event: report::Event| {
@@ -347,6 +355,19 @@ impl App {
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct SaveOptions {
+    again: bool,
+    without_graph: bool,
+}
+
+/// The id the pane gives the email itself, so it can be ticked like an attachment.
+#[wasm_bindgen(js_name = emailFileId)]
+pub fn email_file_id() -> String {
+    plan::EMAIL_FILE_ID.to_string()
+}
+
 /// Bytes of wasm linear memory: it only grows, so this is also the peak so far. For the
 /// benchmark and diagnostics.
 #[wasm_bindgen(js_name = wasmMemoryBytes)]
@@ -359,16 +380,11 @@ pub fn wasm_memory_bytes() -> f64 {
 }
 
 /// Why attachments cannot be read at all, for the report.
-fn no_source_reason(settings: &Settings, item: &MailItem) -> String {
+fn no_source_reason(settings: &Settings) -> String {
     if settings.client_id.is_none() {
         "Attachments were not included: no Microsoft Entra app is set up for this add-in, \
          and this version of Outlook cannot hand attachments to add-ins. An administrator must \
          register the app and enter its Application (client) ID in Menu > Setup."
-            .to_string()
-    } else if item.mailbox_unknown {
-        "Attachments were not included: this version of Outlook cannot tell the add-in whether \
-         the email is in a shared mailbox, so it cannot know where to read them from. Save the \
-         email from Outlook on the web or the new Outlook to include them."
             .to_string()
     } else {
         "Attachments were not included: they could not be read.".to_string()

@@ -18,9 +18,14 @@ pub enum Handling {
     /// Bytes as they are.
     File,
     /// An attached email, meeting or contact, stored as `.eml`, `.ics` or `.vcf`
-    /// (the extension follows the content type the download reports).
+    /// (the extension follows the item's kind, learnt when it is downloaded).
     Item,
+    /// The email itself as MIME (`.eml`), headers included.
+    Email,
 }
+
+/// The id the pane gives the email itself, to tick it like an attachment.
+pub const EMAIL_FILE_ID: &str = "email-file";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,6 +39,8 @@ pub struct PlannedAttachment {
     pub stored_name: String,
     pub size: u64,
     pub handling: Handling,
+    /// Read through Outlook whatever the source (see `AttachmentInfo::host_only`).
+    pub host_only: bool,
 }
 
 /// A cloud attachment: its bytes live elsewhere, so the link is kept with the activity.
@@ -66,6 +73,8 @@ pub struct SavePlan {
     pub attachments: Vec<PlannedAttachment>,
     pub links: Vec<Link>,
     pub left_out: Vec<LeftOut>,
+    /// The iMIS site's request limit: a download found larger is not sent.
+    pub max_request_bytes: u64,
 }
 
 impl SavePlan {
@@ -111,37 +120,71 @@ pub fn build(
                 name: a.name.clone(),
                 url: a.url.clone(),
             });
-        } else if let Some(reason) = too_large(a, settings) {
+        } else if let Some(reason) = too_large(&a.name, a.size, settings.max_request_bytes) {
             left_out.push(leave(a, reason, false));
         } else {
             chosen.push(a);
         }
     }
-    let names: Vec<String> = chosen
-        .iter()
-        .map(|a| match a.kind {
-            AttachmentKind::Item => {
-                safe_name(&format!("{}.eml", a.name.trim()), "attached item.eml")
-            }
-            _ => safe_name(&a.name, "attachment"),
-        })
-        .collect();
-    let attachments: Vec<PlannedAttachment> = chosen
-        .iter()
-        .zip(distinct_names(&names))
-        .map(|(a, stored_name)| PlannedAttachment {
-            id: a.id.clone(),
-            office_id: a.office_id.clone(),
-            name: a.name.clone(),
-            stored_name,
-            size: a.size,
-            handling: if a.kind == AttachmentKind::Item {
-                Handling::Item
-            } else {
-                Handling::File
-            },
-        })
-        .collect();
+    // The email itself first, so it keeps the plain name. Its size is known only once
+    // downloaded: the MIME holds the body and every attachment as base64.
+    let subject_text = item.subject.trim();
+    let mut email_file = None;
+    if settings.email_file && selected.iter().any(|s| s == EMAIL_FILE_ID) {
+        let attached: u64 = item
+            .attachments
+            .iter()
+            .filter(|a| a.kind != AttachmentKind::Cloud)
+            .map(|a| a.size)
+            .sum();
+        let estimate = attached.div_ceil(3) * 4 + item.body_text.len() as u64 * 2 + 8 * 1024;
+        let name = safe_name(&format!("{subject_text}.eml"), "email.eml");
+        match too_large(&name, estimate, settings.max_request_bytes) {
+            Some(reason) => left_out.push(LeftOut {
+                id: EMAIL_FILE_ID.into(),
+                name: name.clone(),
+                reason,
+                chosen: false,
+            }),
+            None => email_file = Some((name, estimate)),
+        }
+    }
+    let mut names: Vec<String> = email_file.iter().map(|(n, _)| n.clone()).collect();
+    names.extend(chosen.iter().map(|a| match a.kind {
+        AttachmentKind::Item => safe_name(&format!("{}.eml", a.name.trim()), "attached item.eml"),
+        _ => safe_name(&a.name, "attachment"),
+    }));
+    let mut stored = distinct_names(&names).into_iter();
+    let mut attachments: Vec<PlannedAttachment> = Vec::new();
+    if let Some((name, estimate)) = email_file {
+        attachments.push(PlannedAttachment {
+            id: EMAIL_FILE_ID.into(),
+            office_id: String::new(),
+            name,
+            stored_name: stored.next().unwrap_or_default(),
+            size: estimate,
+            handling: Handling::Email,
+            host_only: false,
+        });
+    }
+    attachments.extend(
+        chosen
+            .iter()
+            .zip(stored)
+            .map(|(a, stored_name)| PlannedAttachment {
+                id: a.id.clone(),
+                office_id: a.office_id.clone(),
+                name: a.name.clone(),
+                stored_name,
+                size: a.size,
+                handling: if a.kind == AttachmentKind::Item {
+                    Handling::Item
+                } else {
+                    Handling::File
+                },
+                host_only: a.host_only,
+            }),
+    );
 
     let folder_name = email_folder_name(&item.date, &item.subject, &message_id);
     let folder = format!("{}/{folder_name}", settings.document_root);
@@ -195,26 +238,27 @@ pub fn build(
         attachments,
         links,
         left_out,
+        max_request_bytes: settings.max_request_bytes,
     }
 }
 
 /// Why an attachment cannot be sent to this iMIS site, when its request (the document's
 /// JSON, base64 included) would be over the site's limit; `None` when it fits. Decided
 /// before anything is downloaded.
-fn too_large(a: &AttachmentInfo, settings: &Settings) -> Option<String> {
+pub fn too_large(name: &str, size: u64, max_request_bytes: u64) -> Option<String> {
     // The longest name and path the document can get, so the answer holds for any
     // stored name ("name (99).ext") inside any email's folder.
-    let (head, tail) = document_parts(&format!("{} (99)", a.name), &"x".repeat(300), "XXXXXX");
-    let request = request_bytes(a.size, head.len() + tail.len());
-    (request > settings.max_request_bytes).then(|| {
+    let (head, tail) = document_parts(&format!("{name} (99)"), &"x".repeat(300), "XXXXXX");
+    let request = request_bytes(size, head.len() + tail.len());
+    (request > max_request_bytes).then(|| {
         format!(
             "too large for this iMIS site: {} is a {} request once encoded for iMIS, over the \
              site's {} limit. An administrator can raise maxRequestLength and \
              maxAllowedContentLength in the iMIS site's web.config, then the iMIS request \
              limit in Setup (README: Raising the size limit).",
-            megabytes(a.size),
+            megabytes(size),
             megabytes(request),
-            megabytes(settings.max_request_bytes)
+            megabytes(max_request_bytes)
         )
     })
 }
@@ -312,6 +356,7 @@ mod tests {
         AttachmentInfo {
             id: id.into(),
             office_id: format!("office-{id}"),
+            host_only: false,
             name: name.into(),
             content_type: "application/pdf".into(),
             size: 10,
@@ -326,7 +371,6 @@ mod tests {
             mode: Default::default(),
             rest_id: "AAMk_1".into(),
             shared_mailbox: None,
-            mailbox_unknown: false,
             host_content: true,
             user_address: "dana@example.org".into(),
             subject: "  Board papers ".into(),
@@ -567,5 +611,59 @@ mod tests {
             .left_out
             .iter()
             .any(|l| l.id == "a" && l.reason == "not ticked"));
+    }
+
+    #[test]
+    fn the_email_itself_is_planned_first_when_ticked() {
+        let mut it = item();
+        it.subject = "Fwd: minutes".into();
+        let mut ids = all_ids();
+        ids.push(EMAIL_FILE_ID.into());
+        let plan = build(&it, &settings(RawSettings::default()), &[contact()], &ids);
+        let email = &plan.attachments[0];
+        assert_eq!(
+            (
+                email.id.as_str(),
+                email.stored_name.as_str(),
+                email.handling
+            ),
+            (EMAIL_FILE_ID, "Fwd_ minutes.eml", Handling::Email)
+        );
+        let item_file = plan.attachments.iter().find(|a| a.id == "d").unwrap();
+        assert_eq!(
+            item_file.stored_name, "Fwd_ minutes (2).eml",
+            "distinct from the email"
+        );
+        // Off in Setup, or unticked: not planned.
+        let off = RawSettings {
+            email_file: "false".into(),
+            ..Default::default()
+        };
+        assert!(!build(&it, &settings(off), &[contact()], &ids)
+            .attachments
+            .iter()
+            .any(|a| a.id == EMAIL_FILE_ID));
+        assert!(!build(
+            &it,
+            &settings(RawSettings::default()),
+            &[contact()],
+            &all_ids()
+        )
+        .attachments
+        .iter()
+        .any(|a| a.id == EMAIL_FILE_ID));
+        // Its attachments alone would be over the limit: never downloaded.
+        it.attachments[0].size = 9_000_000;
+        let plan = build(&it, &settings(RawSettings::default()), &[contact()], &ids);
+        let left = plan
+            .left_out
+            .iter()
+            .find(|l| l.id == EMAIL_FILE_ID)
+            .unwrap();
+        assert!(
+            left.reason.starts_with("too large for this iMIS site"),
+            "{}",
+            left.reason
+        );
     }
 }

@@ -17,12 +17,19 @@ pub enum Decision {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Policy {
-    /// Attempts in all, the first included.
+    /// Attempts in all, the first included (throttling has its own budget).
     pub max_attempts: u32,
     pub base_ms: u64,
     pub cap_ms: u64,
     /// Retry 404 too: a draft saved moments ago is not in Graph until it syncs.
     pub retry_not_found: bool,
+    /// Throttled (429, 503): waits start here and double up to the cap, and the
+    /// request is given up only when this much waiting would not be enough. A browser
+    /// cannot read Graph's Retry-After (not in Access-Control-Expose-Headers), so the
+    /// waits must outlast a throttle of a minute or more by themselves.
+    pub throttle_base_ms: u64,
+    pub throttle_cap_ms: u64,
+    pub throttle_budget_ms: u64,
 }
 
 impl Default for Policy {
@@ -32,6 +39,9 @@ impl Default for Policy {
             base_ms: 500,
             cap_ms: 30_000,
             retry_not_found: false,
+            throttle_base_ms: 2_000,
+            throttle_cap_ms: 32_000,
+            throttle_budget_ms: 180_000,
         }
     }
 }
@@ -46,6 +56,8 @@ pub struct Attempt<'a> {
     pub number: u32,
     /// Whether a fresh token was already fetched for this request.
     pub token_refreshed: bool,
+    /// Milliseconds this request has waited between its attempts so far.
+    pub waited_ms: u64,
 }
 
 impl Policy {
@@ -56,6 +68,7 @@ impl Policy {
             base_ms: 1_000,
             cap_ms: 8_000,
             retry_not_found: true,
+            ..Policy::default()
         }
     }
 
@@ -69,30 +82,46 @@ impl Policy {
             Some(_) if !retryable => return Decision::Done,
             _ => {}
         }
-        if attempt.number >= self.max_attempts {
+        let throttled = matches!(status, Some(429 | 503));
+        if !throttled && attempt.number >= self.max_attempts {
             return Decision::GiveUp;
         }
-        let reason = match status {
-            Some(429) => "Graph is throttling (429)".to_string(),
-            Some(503) => "Graph is busy (503)".to_string(),
-            Some(404) => "the draft is not on the server yet".to_string(),
-            Some(code) => format!("Graph answered {code}"),
-            None => "the connection failed".to_string(),
+        let equal_jitter = |base: u64, cap: u64| {
+            let exp = base.saturating_mul(1u64 << (attempt.number - 1).min(20));
+            let capped = exp.min(cap);
+            // "Equal jitter": half fixed, half random, so the wait never collapses to zero
+            // and parallel downloads spread apart.
+            capped / 2 + ((capped / 2) as f64 * jitter.clamp(0.0, 1.0)) as u64
         };
-        // Retry-After is a floor: never retry sooner than the server asked.
-        if let Some(seconds) = attempt.retry_after.and_then(parse_retry_after) {
+        if throttled {
+            // Retry-After is a floor when it can be read: never retry sooner.
+            let ms = attempt
+                .retry_after
+                .and_then(parse_retry_after)
+                .map(|s| s * 1000)
+                .unwrap_or_else(|| equal_jitter(self.throttle_base_ms, self.throttle_cap_ms));
+            if attempt.waited_ms + ms > self.throttle_budget_ms {
+                return Decision::GiveUp;
+            }
+            let code = status.unwrap_or_default();
             return Decision::Wait {
-                ms: seconds * 1000,
-                reason,
+                ms,
+                reason: format!(
+                    "Waiting for Microsoft Graph, which is busy ({code}); trying again in {:.0} s",
+                    (ms as f64 / 1000.0).ceil()
+                ),
             };
         }
-        let exp = self
-            .base_ms
-            .saturating_mul(1u64 << (attempt.number - 1).min(20));
-        let capped = exp.min(self.cap_ms);
-        // "Equal jitter": half fixed, half random, so the wait never collapses to zero.
-        let ms = capped / 2 + ((capped / 2) as f64 * jitter.clamp(0.0, 1.0)) as u64;
-        Decision::Wait { ms, reason }
+        let reason = match status {
+            Some(404) => "The draft is not on the server yet".to_string(),
+            Some(code) => format!("Microsoft Graph answered {code}"),
+            None => "The connection failed".to_string(),
+        };
+        let ms = equal_jitter(self.base_ms, self.cap_ms);
+        Decision::Wait {
+            ms,
+            reason: format!("{reason}; trying again in {:.1} s", ms as f64 / 1000.0),
+        }
     }
 }
 
@@ -112,6 +141,7 @@ mod tests {
             retry_after,
             number,
             token_refreshed: false,
+            waited_ms: 0,
         }
     }
 
@@ -158,9 +188,9 @@ mod tests {
             max_attempts: 30,
             base_ms: 500,
             cap_ms: 8_000,
-            retry_not_found: false,
+            ..Policy::default()
         };
-        let wait = |n, j| match p.decide(attempt(Some(503), None, n), j) {
+        let wait = |n, j| match p.decide(attempt(Some(502), None, n), j) {
             Decision::Wait { ms, .. } => ms,
             other => panic!("{other:?}"),
         };
@@ -178,10 +208,42 @@ mod tests {
             Decision::Wait { .. }
         ));
         assert_eq!(p.decide(attempt(None, None, 5), 0.5), Decision::GiveUp);
-        assert_eq!(
-            p.decide(attempt(Some(429), Some("1"), 5), 0.5),
-            Decision::GiveUp
-        );
+    }
+
+    #[test]
+    fn throttling_without_a_readable_retry_after_outlasts_minutes() {
+        let p = Policy::default();
+        // The fastest run (jitter 0) still waits over a minute and a half before it gives
+        // up; every wait is at least the base, so a storm is never hammered.
+        for jitter in [0.0, 0.5, 1.0] {
+            let (mut waited, mut number) = (0, 1);
+            loop {
+                let a = Attempt {
+                    waited_ms: waited,
+                    ..attempt(Some(429), None, number)
+                };
+                match p.decide(a, jitter) {
+                    Decision::Wait { ms, reason } => {
+                        assert!(ms >= 1_000, "{ms}");
+                        assert!(
+                            reason.starts_with("Waiting for Microsoft Graph"),
+                            "{reason}"
+                        );
+                        waited += ms;
+                        number += 1;
+                    }
+                    Decision::GiveUp => break,
+                    other => panic!("{other:?}"),
+                }
+            }
+            assert!((90_000..=180_000).contains(&waited), "{jitter}: {waited}");
+            assert!(number <= 16, "{jitter}: {number} attempts");
+        }
+        let past = Attempt {
+            waited_ms: 179_000,
+            ..attempt(Some(503), Some("5"), 9)
+        };
+        assert_eq!(p.decide(past, 0.5), Decision::GiveUp);
     }
 
     #[test]
@@ -196,7 +258,7 @@ mod tests {
             match p.decide(attempt(Some(404), None, n), 1.0) {
                 Decision::Wait { ms, reason } => {
                     total += ms;
-                    assert!(reason.contains("not on the server yet"));
+                    assert!(reason.contains("not on the server yet"), "{reason}");
                 }
                 other => panic!("{other:?}"),
             }

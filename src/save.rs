@@ -9,13 +9,13 @@ use std::rc::Rc;
 use futures_util::future::join_all;
 
 use crate::body::Body;
-use crate::error::{Error, GraphError, ImisError};
-use crate::graph::model::Attachment;
+use crate::error::{Error, GraphError, HostError, ImisError};
+use crate::graph::model::{Attachment, ItemKind};
 use crate::graph::GraphClient;
 use crate::host::HostContent;
 use crate::imis::site::SiteProfile;
 use crate::imis::ImisClient;
-use crate::plan::{section, size_text, Handling, PlannedAttachment, SavePlan};
+use crate::plan::{section, size_text, too_large, Handling, PlannedAttachment, SavePlan};
 use crate::record::Record;
 use crate::report::{AttachmentResult, Event, Outcome, RecordResult, Report, Throttle};
 use crate::settings::RecordKind;
@@ -163,8 +163,10 @@ async fn save_attachments(
         imis,
         site,
         source: &source,
+        host: sources.host,
         folder: &folder,
         folder_new,
+        max_request_bytes: plan.max_request_bytes,
         downloads: &downloads,
         uploads: &uploads,
         emit,
@@ -329,6 +331,14 @@ async fn choose_source<'a>(sources: &Sources<'a>) -> Result<(Source<'a>, Option<
         },
         None => None,
     };
+    // /me does not know an item of a shared mailbox that Outlook did not name as such.
+    let graph_failure = graph_failure.map(|e| match &e {
+        GraphError::Http { status: 404, .. } => format!(
+            "Microsoft Graph does not find this email in your mailbox ({e}); it may be in a \
+             shared mailbox this version of Outlook does not name."
+        ),
+        _ => e.to_string(),
+    });
     match (sources.host, graph_failure) {
         (Some(host), None) => Ok((Source::Host(host), None)),
         (Some(host), Some(e)) => Ok((
@@ -356,9 +366,12 @@ struct Step<'a> {
     imis: &'a ImisClient,
     site: &'a SiteProfile,
     source: &'a Source<'a>,
+    /// Outlook's own reader, for what only Outlook can read.
+    host: Option<&'a HostContent>,
     folder: &'a str,
     /// Made by this save: nothing is in it yet.
     folder_new: bool,
+    max_request_bytes: u64,
     downloads: &'a Slots,
     uploads: &'a Slots,
     emit: &'a Emit,
@@ -389,22 +402,38 @@ impl Step<'_> {
     async fn try_attachment(&self, planned: &PlannedAttachment) -> Result<Outcome, Error> {
         let id = planned.id.as_str();
         let mut name = planned.stored_name.clone();
-        // An attached item's extension is known only from its content type, after download.
-        if planned.handling == Handling::File {
+        // An attached item's extension is known only from its kind, after download.
+        if planned.handling != Handling::Item {
             if let Some(done) = self.existing(&name).await? {
                 return Ok(done);
             }
         }
         (self.emit)(Event::attachment(id, "waiting"));
-        let body = {
+        // Every Graph request of an attachment holds a download slot: never more in
+        // flight than Setup allows (Graph takes 4 per app and mailbox).
+        let (body, kind) = {
             let _slot = self.downloads.take().await;
-            self.download(planned).await?
+            let body = self.download(planned).await?;
+            let kind = match self.source {
+                _ if planned.handling != Handling::Item => None,
+                Source::Graph(graph, message_id, _) if !planned.host_only => {
+                    Some(graph.item_kind(message_id, id).await?)
+                }
+                _ => Some(host_item_kind(body.content_type.as_deref())),
+            };
+            (body, kind)
         };
-        if planned.handling == Handling::Item {
-            name = item_name(&name, body.content_type.as_deref());
+        if let Some(kind) = kind {
+            name = item_name(&name, kind);
             if let Some(done) = self.existing(&name).await? {
                 return Ok(done);
             }
+        }
+        // Sizes known only now (the email itself, attached items) meet the same limit.
+        if let Some(reason) = too_large(&name, body.bytes, self.max_request_bytes) {
+            return Ok(Outcome::Failed {
+                reason: format!("{name} was not stored: {reason}"),
+            });
         }
         let _slot = self.uploads.take().await;
         let emit = self.emit.clone();
@@ -461,9 +490,23 @@ impl Step<'_> {
 
     async fn download(&self, planned: &PlannedAttachment) -> Result<Body, Error> {
         let id = planned.id.as_str();
+        if planned.host_only {
+            let host = self.host.ok_or_else(|| HostError::BadData {
+                what: "a draft's attachment",
+                detail: "this Outlook names the draft's attachments by position only, which \
+                         Microsoft Graph does not know, and cannot hand their content over itself"
+                    .into(),
+            })?;
+            (self.emit)(Event::bytes(id, "downloading", 0, planned.size));
+            return Ok(host.content(&planned.office_id).await?);
+        }
         match self.source {
             Source::Graph(graph, message_id, listed) => {
-                let total = listed.get(id).map(|a| a.size).ok_or_else(|| {
+                let total = match planned.handling {
+                    Handling::Email => Some(planned.size),
+                    _ => listed.get(id).map(|a| a.size),
+                }
+                .ok_or_else(|| {
                     GraphError::BadResponse(
                         "Microsoft Graph does not list this attachment any more; reopen the email and try again."
                             .into(),
@@ -476,52 +519,59 @@ impl Step<'_> {
                     }
                 };
                 let on_retry = |why: &str| (self.emit)(Event::detail(id, "retrying", why));
-                Ok(graph.download(message_id, id, &progress, &on_retry).await?)
+                Ok(match planned.handling {
+                    Handling::Email => {
+                        graph
+                            .download_message(message_id, &progress, &on_retry)
+                            .await?
+                    }
+                    _ => graph.download(message_id, id, &progress, &on_retry).await?,
+                })
             }
             Source::Host(host) => {
                 (self.emit)(Event::bytes(id, "downloading", 0, planned.size));
-                Ok(host.content(&planned.office_id).await?)
+                Ok(match planned.handling {
+                    Handling::Email => host.email_file().await?,
+                    _ => host.content(&planned.office_id).await?,
+                })
             }
         }
     }
 }
 
-/// `.eml`, `.ics` or `.vcf`, from the content type Graph or Outlook reported.
-fn item_name(planned: &str, content_type: Option<&str>) -> String {
+/// `.eml`, `.ics` or `.vcf`, from the item's kind.
+fn item_name(planned: &str, kind: ItemKind) -> String {
     let stem = planned.strip_suffix(".eml").unwrap_or(planned);
-    let media = content_type
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let ext = match media.as_str() {
-        "text/calendar" => "ics",
-        "text/vcard" | "text/x-vcard" | "text/directory" => "vcf",
-        _ => "eml",
-    };
-    format!("{stem}.{ext}")
+    format!("{stem}.{}", kind.extension())
+}
+
+/// The kind of an item Outlook handed over: its `format` says (eml, iCalendar).
+fn host_item_kind(content_type: Option<&str>) -> ItemKind {
+    match content_type {
+        Some("text/calendar") => ItemKind::Event,
+        _ => ItemKind::Message,
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::item_name;
+    use super::{host_item_kind, item_name, ItemKind};
 
     #[test]
-    fn item_extensions_follow_the_content_type() {
+    fn item_extensions_follow_the_kind() {
         assert_eq!(
-            item_name("Fwd_ minutes.eml", Some("message/rfc822")),
+            item_name("Fwd_ minutes.eml", ItemKind::Message),
             "Fwd_ minutes.eml"
         );
         assert_eq!(
-            item_name("Board meeting.eml", Some("text/calendar; charset=utf-8")),
+            item_name("Board meeting.eml", ItemKind::Event),
             "Board meeting.ics"
         );
         assert_eq!(
-            item_name("Sam Board.eml", Some("text/vcard")),
+            item_name("Sam Board.eml", ItemKind::Contact),
             "Sam Board.vcf"
         );
-        assert_eq!(item_name("x.eml", None), "x.eml");
+        assert_eq!(host_item_kind(Some("text/calendar")), ItemKind::Event);
+        assert_eq!(host_item_kind(Some("message/rfc822")), ItemKind::Message);
     }
 }

@@ -19,6 +19,8 @@ pub const MAX_GRAPH_CONCURRENCY: usize = 4;
 /// (`maxRequestLength` 10240 KB, `maxAllowedContentLength` 10485760), and a document
 /// travels as base64 in JSON, a third larger than the file.
 pub const DEFAULT_MAX_REQUEST_MB: u64 = 10;
+/// Emails saved at once from a multiple selection (ASI's "Max Total Emails").
+pub const DEFAULT_MAX_EMAILS: usize = 10;
 
 /// iMIS system activity types that ASI tells sites never to use for emails.
 const SYSTEM_ACTIVITY_TYPES: [&str; 3] = ["DUES", "ORDER", "SALES"];
@@ -33,11 +35,14 @@ pub struct Cloud {
     pub graph_url: String,
 }
 
-/// Microsoft's public and national clouds (reference: graph-and-office.md, national clouds).
+/// Microsoft's public and national clouds (reference: graph-and-office.md, national
+/// clouds). One sign-in host can serve two Graph hosts (US Government L4 and DoD), so
+/// the first listed for a host is its default and the others may be chosen in Setup.
 fn microsoft_clouds() -> Vec<Cloud> {
     [
         ("login.microsoftonline.com", "https://graph.microsoft.com"),
         ("login.microsoftonline.us", "https://graph.microsoft.us"),
+        ("login.microsoftonline.us", "https://dod-graph.microsoft.us"),
         (
             "login.chinacloudapi.cn",
             "https://microsoftgraph.chinacloudapi.cn",
@@ -61,6 +66,8 @@ fn microsoft_clouds() -> Vec<Cloud> {
 pub struct RawSettings {
     pub client_id: String,
     pub authority: String,
+    /// Microsoft Graph's origin; empty means the authority's cloud's default.
+    pub graph_url: String,
     pub imis_url: String,
     pub activity_type: String,
     pub document_root: String,
@@ -74,6 +81,10 @@ pub struct RawSettings {
     pub fallback_document_type: String,
     /// The Activity column that keeps the saved-email key.
     pub key_column: String,
+    /// "false" to leave out the email itself as an `.eml` file (stored by default).
+    pub email_file: String,
+    /// The most emails saved at once from a multiple selection, "1" to "50".
+    pub max_emails: String,
     /// "activity" (default) or "interaction".
     pub record_kind: String,
     /// "true" to allow saving an email that is already saved.
@@ -123,6 +134,9 @@ pub struct Settings {
     pub document_root: String,
     pub graph_concurrency: usize,
     pub include_inline: bool,
+    /// Store the email itself as `.eml` beside its attachments.
+    pub email_file: bool,
+    pub max_emails: usize,
     /// Largest request to iMIS, in bytes (a document's JSON, base64 included).
     pub max_request_bytes: u64,
     pub record_kind: RecordKind,
@@ -205,11 +219,16 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
                 .path_segments()
                 .map(|s| s.filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default();
-            let cloud = microsoft_clouds()
+            let clouds: Vec<Cloud> = microsoft_clouds()
                 .into_iter()
                 .chain(extra_clouds.iter().cloned())
-                .find(|c| c.authority_host == host);
-            match cloud {
+                .filter(|c| c.authority_host == host)
+                .collect();
+            let graph_text = raw.graph_url.trim().trim_end_matches('/');
+            let graph = clouds
+                .iter()
+                .find(|c| graph_text.is_empty() || c.graph_url.trim_end_matches('/') == graph_text);
+            match clouds.first() {
                 None => fail(
                     "authority",
                     format!(
@@ -226,10 +245,23 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
                          https://{host}/common/ or https://{host}/contoso.onmicrosoft.com/."
                     ),
                 ),
-                Some(cloud) => {
-                    authority = with_trailing_slash(url.as_str());
-                    graph_url = cloud.graph_url.trim_end_matches('/').to_string();
-                }
+                Some(_) => match graph {
+                    Some(cloud) => {
+                        authority = with_trailing_slash(url.as_str());
+                        graph_url = cloud.graph_url.trim_end_matches('/').to_string();
+                    }
+                    None => {
+                        let hosts: Vec<&str> =
+                            clouds.iter().map(|c| c.graph_url.as_str()).collect();
+                        fail(
+                            "graphUrl",
+                            format!(
+                                "Microsoft Graph for {host} is {}; leave it empty for the first.",
+                                hosts.join(" or ")
+                            ),
+                        );
+                    }
+                },
             }
         }
     }
@@ -302,6 +334,20 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
     };
 
     let include_inline = matches!(raw.include_inline.trim(), "true" | "on" | "yes");
+    let email_file = !matches!(raw.email_file.trim(), "false" | "off" | "no");
+    let max_emails = match raw.max_emails.trim() {
+        "" => DEFAULT_MAX_EMAILS,
+        n => match n.parse::<usize>() {
+            Ok(n @ 1..=50) => n,
+            _ => {
+                fail(
+                    "maxEmails",
+                    "Most emails at once must be a whole number from 1 to 50.".to_string(),
+                );
+                DEFAULT_MAX_EMAILS
+            }
+        },
+    };
 
     let max_request_bytes = match raw.max_request_mb.trim() {
         "" => DEFAULT_MAX_REQUEST_MB * MB,
@@ -408,6 +454,8 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
             document_root,
             graph_concurrency,
             include_inline,
+            email_file,
+            max_emails,
             max_request_bytes,
             record_kind,
             allow_duplicate_emails,
@@ -534,6 +582,29 @@ mod tests {
         assert_eq!(s.client_id, None);
         assert_eq!(s.authority, DEFAULT_AUTHORITY);
         assert_eq!(s.graph_url, "https://graph.microsoft.com");
+        // One sign-in host, two Graph hosts: US Government L4 by default, DoD by choice.
+        let us = |graph: &str| RawSettings {
+            authority: "https://login.microsoftonline.us/contoso.onmicrosoft.us/".into(),
+            graph_url: graph.into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            validate(&us(""), &[]).unwrap().graph_url,
+            "https://graph.microsoft.us"
+        );
+        let dod = validate(&us("https://dod-graph.microsoft.us/"), &[]).unwrap();
+        assert_eq!(dod.graph_url, "https://dod-graph.microsoft.us");
+        assert_eq!(
+            dod.graph_scopes(false),
+            ["https://dod-graph.microsoft.us/Mail.Read"]
+        );
+        let wrong = validate(&us("https://graph.microsoft.com"), &[]).unwrap_err();
+        assert_eq!(wrong[0].field, "graphUrl");
+        assert!(
+            wrong[0].message.contains("dod-graph.microsoft.us"),
+            "{}",
+            wrong[0].message
+        );
         assert_eq!(
             s.graph_scope("Mail.Read"),
             "https://graph.microsoft.com/Mail.Read"
@@ -703,6 +774,7 @@ mod tests {
         let r = RawSettings {
             graph_concurrency: "5".into(),
             max_request_mb: "lots".into(),
+            max_emails: "0".into(),
             fallback_document_type: "BIN-X".into(),
             key_column: "UF 1".into(),
             ..Default::default()
@@ -711,6 +783,7 @@ mod tests {
             fields(validate(&r, &[]).unwrap_err()),
             [
                 "graphConcurrency",
+                "maxEmails",
                 "maxRequestMb",
                 "fallbackDocumentType",
                 "keyColumn"

@@ -99,6 +99,7 @@ function unhashedDistNames() {
   return [
     ...www.filter((n) => n.endsWith(".html") || n.endsWith(".css")),
     "manifest.xml",
+    "manifest.json",
     "assets",
     "config.json",
   ];

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use gloo_net::http::{Request, Response};
 
-use super::model::{self, Attachment, AttachmentPage};
+use super::model::{self, Attachment, AttachmentPage, ItemKind};
 use super::tokens::TokenSource;
 use crate::body::{read_stream, Body, BodyBuilder};
 use crate::error::GraphError;
@@ -80,6 +80,16 @@ impl GraphClient {
             message_id,
             attachment_id,
         );
+        self.stream(&url, progress, on_retry).await
+    }
+
+    /// A streamed GET: encoded a chunk at a time as it arrives.
+    async fn stream(
+        &self,
+        url: &str,
+        progress: &dyn Fn(u64),
+        on_retry: RetryNotice<'_>,
+    ) -> Result<Body, GraphError> {
         let read = async |r: Response| {
             let content_type = r.headers().get("content-type");
             let mut builder = BodyBuilder::default();
@@ -88,7 +98,41 @@ impl GraphClient {
             }
             Ok(builder.finish(content_type))
         };
-        self.get(&url, on_retry, read).await
+        self.get(url, on_retry, read).await
+    }
+
+    /// Gets the token now (signing in if need be), before anything is written.
+    pub async fn sign_in(&self) -> Result<(), GraphError> {
+        self.current_token(false).await.map(|_| ())
+    }
+
+    /// What an item attachment is (message, event, contact), from `$expand`.
+    pub async fn item_kind(
+        &self,
+        message_id: &str,
+        attachment_id: &str,
+    ) -> Result<ItemKind, GraphError> {
+        let url = model::item_url(
+            &self.api,
+            self.shared_mailbox.as_deref(),
+            message_id,
+            attachment_id,
+        );
+        let read = async |r: Response| r.binary().await.map_err(|e| e.to_string());
+        let body = self.get(&url, &|_| {}, read).await?;
+        ItemKind::of_expanded(&body)
+            .ok_or_else(|| GraphError::BadResponse("an item attachment without its item".into()))
+    }
+
+    /// The whole message as MIME (`.eml`), streamed like an attachment.
+    pub async fn download_message(
+        &self,
+        message_id: &str,
+        progress: &dyn Fn(u64),
+        on_retry: RetryNotice<'_>,
+    ) -> Result<Body, GraphError> {
+        let url = model::message_mime_url(&self.api, self.shared_mailbox.as_deref(), message_id);
+        self.stream(&url, progress, on_retry).await
     }
 
     async fn current_token(&self, force_refresh: bool) -> Result<String, GraphError> {
@@ -113,6 +157,7 @@ impl GraphClient {
         let mut token_refreshed = false;
         let mut force_refresh = false;
         let mut number = 0;
+        let mut waited_ms = 0;
         loop {
             number += 1;
             let token = self.current_token(force_refresh).await?;
@@ -143,6 +188,7 @@ impl GraphClient {
                 retry_after: retry_after.as_deref(),
                 number,
                 token_refreshed,
+                waited_ms,
             };
             match self.policy.decide(attempt, jitter()) {
                 Decision::Done if status == Some(401) => return Err(GraphError::Unauthorized),
@@ -163,11 +209,9 @@ impl GraphClient {
                     force_refresh = true;
                 }
                 Decision::Wait { ms, reason } => {
-                    on_retry(&format!(
-                        "{reason}; retrying in {:.1} s",
-                        ms as f64 / 1000.0
-                    ));
+                    on_retry(&reason);
                     sleep(ms).await;
+                    waited_ms += ms;
                 }
             }
         }

@@ -86,11 +86,80 @@ pub fn content_url(
     attachment_id: &str,
 ) -> String {
     format!(
-        "{}/messages/{}/attachments/{}/$value",
+        "{}/$value",
+        attachment_url(api, shared_mailbox, message_id, attachment_id)
+    )
+}
+
+fn attachment_url(
+    api: &str,
+    shared_mailbox: Option<&str>,
+    message_id: &str,
+    attachment_id: &str,
+) -> String {
+    format!(
+        "{}/messages/{}/attachments/{}",
         mailbox_root(api, shared_mailbox),
         encode_segment(message_id),
         encode_segment(attachment_id)
     )
+}
+
+/// An item attachment with its item expanded: the only documented way to learn
+/// whether it is a message, an event or a contact (`$value`'s Content-Type is not
+/// documented for events and contacts).
+pub fn item_url(
+    api: &str,
+    shared_mailbox: Option<&str>,
+    message_id: &str,
+    attachment_id: &str,
+) -> String {
+    format!(
+        "{}?$select=id&$expand=microsoft.graph.itemattachment/item",
+        attachment_url(api, shared_mailbox, message_id, attachment_id)
+    )
+}
+
+/// The whole message as MIME (`GET /messages/{id}/$value`).
+pub fn message_mime_url(api: &str, shared_mailbox: Option<&str>, message_id: &str) -> String {
+    format!(
+        "{}/messages/{}/$value",
+        mailbox_root(api, shared_mailbox),
+        encode_segment(message_id)
+    )
+}
+
+/// What an attached item is, from its expanded `item`'s `@odata.type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Message,
+    Event,
+    Contact,
+}
+
+impl ItemKind {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ItemKind::Message => "eml",
+            ItemKind::Event => "ics",
+            ItemKind::Contact => "vcf",
+        }
+    }
+
+    /// From an expanded item attachment; a kind Graph may add later is kept as a message.
+    pub fn of_expanded(body: &[u8]) -> Option<ItemKind> {
+        let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let kind = v
+            .get("item")?
+            .get("@odata.type")?
+            .as_str()?
+            .to_ascii_lowercase();
+        Some(match kind.trim_start_matches("#microsoft.graph.") {
+            "event" => ItemKind::Event,
+            "contact" => ItemKind::Contact,
+            _ => ItemKind::Message,
+        })
+    }
 }
 
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
@@ -159,6 +228,31 @@ mod tests {
         assert_eq!(
             content_url(api, Some("team@example.org"), "m", "a/b"),
             "https://graph.microsoft.com/v1.0/users/team%40example.org/messages/m/attachments/a%2Fb/$value"
+        );
+    }
+
+    #[test]
+    fn item_kinds_come_from_the_expanded_item() {
+        let kind = |t: &str| {
+            ItemKind::of_expanded(
+                format!(r##"{{"id":"a","item":{{"@odata.type":"{t}","subject":"x"}}}}"##)
+                    .as_bytes(),
+            )
+        };
+        assert_eq!(kind("#microsoft.graph.event"), Some(ItemKind::Event));
+        assert_eq!(kind("#microsoft.graph.contact"), Some(ItemKind::Contact));
+        assert_eq!(kind("#microsoft.graph.message"), Some(ItemKind::Message));
+        assert_eq!(
+            kind("#microsoft.graph.eventMessage"),
+            Some(ItemKind::Message)
+        );
+        assert_eq!(ItemKind::of_expanded(b"{}"), None);
+        assert_eq!(ItemKind::Contact.extension(), "vcf");
+        assert!(item_url("https://g/v1.0", None, "m", "a/b")
+            .ends_with("/me/messages/m/attachments/a%2Fb?$select=id&$expand=microsoft.graph.itemattachment/item"));
+        assert_eq!(
+            message_mime_url("https://g/v1.0", Some("team@example.org"), "m"),
+            "https://g/v1.0/users/team%40example.org/messages/m/$value"
         );
     }
 }

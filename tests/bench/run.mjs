@@ -33,6 +33,7 @@ async function open(context, ewsId, first = false) {
       clientId: CLIENT_ID,
       authority: `${h.urls.idp}/${mailbox.tenantId}/`,
       imisUrl: "",
+      emailFile: false, // the email's own .eml: tests/e2e/save.test.mjs
       // A site whose administrator raised IIS's limit (a stock one takes 10 MiB).
       maxRequestMb: "256",
       graphConcurrency: "3",

@@ -71,7 +71,7 @@ export async function startHarness() {
  * Opens the simulated Outlook on a message, clicks the ribbon's Save to iMIS and
  * returns the page, its context and the pane's frame locator.
  */
-export async function openPane(h, { message, requirements, mode, syncDelay } = {}) {
+export async function openPane(h, { message, requirements, mode, syncDelay, query: extra = {}, waitFor = "#email" } = {}) {
   const context = await h.browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   const dialogs = [];
@@ -84,11 +84,12 @@ export async function openPane(h, { message, requirements, mode, syncDelay } = {
     ...(requirements && { requirements }),
     ...(mode && { mode }),
     ...(syncDelay && { syncDelay: String(syncDelay) }),
+    ...extra,
   });
   await page.goto(`${h.urls.outlook}/?${query}`);
   await page.click("#save-to-imis-button");
   const pane = page.frameLocator("#taskpane");
-  await pane.locator("#email").waitFor({ state: "visible", timeout: 30_000 });
+  await pane.locator(waitFor).waitFor({ state: "visible", timeout: 30_000 });
   return { context, page, pane, dialogs };
 }
 

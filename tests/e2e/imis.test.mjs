@@ -16,6 +16,7 @@ const setup = (overrides = {}) => ({
   clientId: "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43",
   authority: `${h.urls.idp}/${mailbox.tenantId}/`,
   imisUrl: "",
+  emailFile: false, // the email's own .eml: tests/e2e/save.test.mjs
   ...overrides,
 });
 const files = (state) => state.documents.filter((d) => d.DocumentTypeId !== "FOL");
@@ -149,9 +150,9 @@ test("a document iMIS stored although it answered 500 is found, not uploaded twi
 test("an iMIS session that ends mid-save: sign in again and the save goes on, nothing twice", { timeout: 150_000 }, async () => {
   const message = await sample();
   await control(h.urls.imis, "/settings", { tokenLifetimeSeconds: 4 });
-  // Graph makes the first download wait past the token's life.
+  // Graph throttles the first download for 6 s, past the token's life.
   const first = encodeURIComponent(message.attachments[0].restId);
-  await control(h.urls.graph, "/faults", [{ match: `${first}/$value`, status: 429, retryAfter: 5, times: 1 }]);
+  await control(h.urls.graph, "/faults", [{ match: `${first}/$value`, status: 429, forMs: 6000 }]);
   const { context, pane } = await openPane(h);
   await fillSetup(pane, setup());
   await signInImis(pane);

@@ -20,16 +20,17 @@ async function ready(pane, overrides = {}) {
     clientId: DEMO_CLIENT,
     authority: `${h.urls.idp}/${(await h.graphMailbox()).tenantId}/`,
     imisUrl: "",
+    emailFile: false, // on by default; the first test keeps it
     ...overrides,
   });
   await signInImis(pane);
 }
 
-test("saves the sample email and every attachment byte for byte", { timeout: 180_000 }, async () => {
+test("saves the sample email, the email itself as .eml and every attachment byte for byte", { timeout: 180_000 }, async () => {
   const message = await sample();
   const { context, pane } = await openPane(h);
   assert.equal(await pane.locator("#email-subject").textContent(), message.subject);
-  await ready(pane);
+  await ready(pane, { emailFile: true });
   assert.match(await pane.locator("#contacts").textContent(), /Alex Member \(23001\)/);
   const started = Date.now();
   await saveAndWait(context, pane);
@@ -47,7 +48,14 @@ test("saves the sample email and every attachment byte for byte", { timeout: 180
   assert.equal(field(activity, "TRANSACTION_DATE"), message.sentDateTime.slice(0, 19));
 
   const files = state.documents.filter((d) => d.DocumentTypeId !== "FOL");
-  assert.equal(files.length, message.attachments.length);
+  assert.equal(files.length, message.attachments.length + 1, "the attachments and the email itself");
+  // The email itself: Graph's MIME of the message, byte for byte, headers included.
+  const mime = await control(h.urls.graph, `/mime?message=${encodeURIComponent(message.ewsId)}`);
+  const eml = files.find((d) => d.Name === `${message.subject}.eml`);
+  assert.ok(eml, `${message.subject}.eml is in iMIS: ${files.map((d) => d.Name).join(", ")}`);
+  assert.equal(eml.sha256, mime.sha256);
+  assert.equal(eml.DocumentTypeId, "EML");
+  assert.ok((await h.graphRequests()).some((r) => r.path.endsWith(`/messages/${encodeURIComponent(message.restId)}/$value`)), "read from Graph's $value");
   for (const att of message.attachments) {
     const stored = files.find((d) => d.Name === att.name);
     assert.ok(stored, `${att.name} is in iMIS`);
@@ -56,7 +64,8 @@ test("saves the sample email and every attachment byte for byte", { timeout: 180
     assert.ok(note.includes(`- ${att.name} (`) && note.includes(`document ${stored.DocumentId}, ${stored.Path}`), `the note lists ${att.name}`);
   }
   const rows = await pane.locator("#summary-list li[data-status=saved]").count();
-  assert.equal(rows, message.attachments.length);
+  assert.equal(rows, message.attachments.length + 1);
+  assert.equal(await pane.locator("#summary-title").textContent(), `Saved “${message.subject}”`, "the report names the email");
   await context.close();
 });
 
@@ -119,7 +128,7 @@ test("a hostile attachment name shows as text and saves under a safe name", { ti
   });
   const { context, pane, dialogs } = await openPane(h, { message: seeded.ewsId });
   assert.equal(await pane.locator("#email-subject").textContent(), "<script>alert('subject')</script> Invoice");
-  assert.equal(await pane.locator("#attachments .name").first().textContent(), hostile);
+  assert.equal(await pane.locator("#attachments li:not([data-id=email-file]) .name").first().textContent(), hostile);
   assert.equal(await pane.locator("img").count(), 0, "no element injected");
   await ready(pane);
   await saveAndWait(context, pane);

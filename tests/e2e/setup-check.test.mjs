@@ -16,6 +16,7 @@ const setup = (overrides = {}) => ({
   clientId: CLIENT_ID,
   authority: `${h.urls.idp}/${mailbox.tenantId}/`,
   imisUrl: "",
+  emailFile: false, // the email's own .eml: tests/e2e/save.test.mjs
   ...overrides,
 });
 

@@ -20,7 +20,7 @@ const files = (state) => state.documents.filter((d) => d.DocumentTypeId !== "FOL
 const tokenGrants = async () => (await control(h.urls.idp, "/log")).entries.filter((e) => e.grantType);
 
 async function ready(pane) {
-  await fillSetup(pane, { ...setup, authority: `${h.urls.idp}/${mailbox.tenantId}/`, imisUrl: "" });
+  await fillSetup(pane, { ...setup, authority: `${h.urls.idp}/${mailbox.tenantId}/`, imisUrl: "", emailFile: false });
   await signInImis(pane);
 }
 

@@ -18,6 +18,7 @@ const setup = (overrides = {}) => ({
   clientId: "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43",
   authority: `${h.urls.idp}/${mailbox.tenantId}/`,
   imisUrl: "", // the default: the pane's own origin, where iMIS is passed on
+  emailFile: false, // the email's own .eml: tests/e2e/save.test.mjs
   ...overrides,
 });
 const files = (state) => state.documents.filter((d) => d.DocumentTypeId !== "FOL");

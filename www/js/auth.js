@@ -63,6 +63,56 @@ async function loginHint() {
   return globalThis.Office?.context?.mailbox?.userProfile?.emailAddress;
 }
 
+/** MSAL's errors when the user closed the sign-in window, in words (the code kept). */
+const CANCELLED = {
+  user_cancelled: "You closed the Microsoft sign-in window before signing in.",
+  timed_out: "The Microsoft sign-in window did not finish signing in.",
+};
+
+/** Set when the user closed a sign-in window MSAL still waits for: the next popup may
+ * override that interaction (PopupRequest.overrideInteractionInProgress). */
+let abandoned = false;
+
+/** MSAL's popup, watched: MSAL 5 waits for its answer up to a minute (timed_out) when
+ * the user closes the window, so the pane notices a closed window itself. The window is
+ * the one MSAL opens through `window.open`, caught as it opens. */
+async function watchedPopup(app, request) {
+  const open = window.open;
+  let popup = null;
+  window.open = function (...args) {
+    popup = open.apply(this, args);
+    return popup;
+  };
+  let pending;
+  try {
+    pending = app.acquireTokenPopup({ ...request, ...(abandoned ? { overrideInteractionInProgress: true } : {}) });
+  } finally {
+    window.open = open;
+  }
+  abandoned = false;
+  let timer;
+  let settled = false;
+  const closed = new Promise((_, reject) => {
+    timer = setInterval(() => {
+      if (!popup?.closed) return;
+      clearInterval(timer);
+      // A moment's grace: an answer already on its way wins.
+      setTimeout(() => {
+        if (settled) return;
+        abandoned = true;
+        reject(Object.assign(new Error("closed"), { errorCode: "user_cancelled" }));
+      }, 1000);
+    }, 250);
+  });
+  try {
+    return await Promise.race([pending, closed]);
+  } finally {
+    settled = true;
+    clearInterval(timer);
+    pending.catch(() => {}); // MSAL may still end its abandoned wait later
+  }
+}
+
 /** Silent first (cache, then refresh token); interactive when the user must act. */
 async function msalToken(app, scopes, forceRefresh) {
   const account = app.getActiveAccount() ?? app.getAllAccounts()[0];
@@ -73,9 +123,16 @@ async function msalToken(app, scopes, forceRefresh) {
       if (!(e instanceof InteractionRequiredAuthError)) throw e;
     }
   }
-  const result = await app.acquireTokenPopup({ scopes, loginHint: await loginHint() });
-  app.setActiveAccount(result.account);
-  return result.accessToken;
+  try {
+    const result = await watchedPopup(app, { scopes, loginHint: await loginHint() });
+    app.setActiveAccount(result.account);
+    return result.accessToken;
+  } catch (e) {
+    if (!CANCELLED[e.errorCode]) throw e;
+    const said = new Error(`${CANCELLED[e.errorCode]} (${e.errorCode})`);
+    said.errorCode = e.errorCode;
+    throw said;
+  }
 }
 
 /** Sign-in in an Office dialog (a window Outlook opens, so no popup blocker applies). */
@@ -135,11 +192,20 @@ export function graphTokenSource(currentSettings) {
   };
 }
 
-/** Forgets every Microsoft token this pane holds (MSAL's cache and the dialog's). */
-export async function signOut() {
+/** Forgets every Microsoft token and account this pane holds: MSAL's cache, the
+ * dialog's tokens. MSAL's nested (NAA) client has no clearCache or logout (they throw
+ * unsupported_method), so under NAA the pane drops the client and MSAL's entries for
+ * this app from session storage; Outlook's own sign-in stays as it is. */
+export async function signOut(settings) {
   dialogTokens = new Map();
-  for (const app of Object.values(clients)) {
-    await (await app).clearCache();
+  for (const [kind, pending] of Object.entries(clients)) {
+    const app = await pending;
+    if (kind === "standard") await app.clearCache();
   }
   clients = {};
+  clientsKey = "";
+  const clientId = settings?.clientId;
+  for (const key of Object.keys(sessionStorage)) {
+    if (key.startsWith("msal.") || (clientId && key.includes(clientId))) sessionStorage.removeItem(key);
+  }
 }

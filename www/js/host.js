@@ -4,11 +4,12 @@
 
 const SETTINGS_KEY = "setup";
 
-/** Resolves when Office.js is ready; `true` when a mailbox item is open. */
+/** Resolves when Office.js is ready; `true` inside Outlook (an email may or may not be
+ * open: a pinned pane with nothing selected, or several emails selected, has none). */
 export async function officeReady() {
   if (typeof Office === "undefined") return false;
   await Office.onReady();
-  return Boolean(Office.context?.mailbox?.item);
+  return Boolean(Office.context?.mailbox);
 }
 
 /** An Office async call as a Promise of its value. */
@@ -31,38 +32,102 @@ function address(details) {
   return { name: details?.displayName ?? "", address: details?.emailAddress ?? "" };
 }
 
-/** The mailbox an item lives in when it is shared or delegated; `unknown` when the host cannot tell. */
+/** The mailbox an item lives in when Outlook says it is shared or delegated, else null
+ * (the user's own: Graph's /me). Real Office.js defines getSharedPropertiesAsync only on
+ * items opened from a shared folder or mailbox; Microsoft's sample expects it to fail on
+ * the user's own; new Outlook sometimes lacks it even on shared items, which /me then
+ * answers with 404 and the core reads such an item through Outlook. */
 async function sharedMailbox(item) {
-  if (typeof item.getSharedPropertiesAsync !== "function") return { sharedMailbox: null, mailboxUnknown: true };
+  if (typeof item.getSharedPropertiesAsync !== "function") return null;
   try {
-    const props = await call((cb) => item.getSharedPropertiesAsync(cb));
-    return { sharedMailbox: props?.targetMailbox || null, mailboxUnknown: false };
+    return (await call((cb) => item.getSharedPropertiesAsync(cb)))?.targetMailbox || null;
   } catch {
-    // Fails for an item in the user's own mailbox.
-    return { sharedMailbox: null, mailboxUnknown: false };
+    return null;
   }
 }
 
-/** Attachment content from Outlook itself: `{format, content}` (Mailbox 1.8). */
-export function readAttachment(officeId) {
-  return call((cb) => Office.context.mailbox.item.getAttachmentContentAsync(officeId, cb));
+/** Content Outlook hands over itself, bound to one item: a pinned pane may show
+ * another email by the time a save reads, and nothing may be read from that one.
+ * `readAttachment` is Mailbox 1.8 (`{format, content}`); `readEmailFile`, the whole
+ * message as base64 MIME, is Mailbox 1.14 (`getAsFileAsync`) where the host has it. */
+export function readerFor(item) {
+  return {
+    readAttachment: (officeId) => call((cb) => item.getAttachmentContentAsync(officeId, cb)),
+    readEmailFile: typeof item.getAsFileAsync === "function"
+      ? async () => ({ format: "base64", content: await call((cb) => item.getAsFileAsync(cb)) })
+      : undefined,
+  };
+}
+
+/** The email open now, as plain data for the core and a reader bound to it; null when
+ * nothing is selected. */
+export async function readCurrent() {
+  const officeItem = Office.context.mailbox.item;
+  if (!officeItem) return null;
+  return { data: await readItem(officeItem), reader: readerFor(officeItem) };
+}
+
+/** Several emails selected (Mailbox 1.13, SupportsMultiSelect): their summaries
+ * `[{itemId, subject, ...}]`, or null where the host has no multiple selection. */
+export async function selectedItems() {
+  const mailbox = Office.context.mailbox;
+  if (!supports("Mailbox", "1.13") || typeof mailbox.getSelectedItemsAsync !== "function") return null;
+  return call((cb) => mailbox.getSelectedItemsAsync(cb));
+}
+
+/** Reads one selected email by its id (Mailbox 1.15 loadItemByIdAsync: one loaded at
+ * a time), runs `use({data, reader})`, then unloads it whatever happened. */
+export async function withLoadedItem(itemId, use) {
+  const loaded = await call((cb) => Office.context.mailbox.loadItemByIdAsync(itemId, cb));
+  try {
+    return await use({ data: await readItem(loaded), reader: readerFor(loaded) });
+  } finally {
+    await call((cb) => loaded.unloadAsync(cb)).catch(() => {});
+  }
+}
+
+/** Whether several emails can be read one by one (Mailbox 1.15). */
+export function canLoadItems() {
+  return supports("Mailbox", "1.15") && typeof Office.context.mailbox.loadItemByIdAsync === "function";
+}
+
+/** Calls `handler` when the selection of several emails changes. */
+export function onSelectionChanged(handler) {
+  const mailbox = Office.context.mailbox;
+  if (!supports("Mailbox", "1.13") || typeof mailbox?.addHandlerAsync !== "function") return;
+  mailbox.addHandlerAsync(Office.EventType.SelectedItemsChanged, () => handler());
+}
+
+/** Calls `handler` when the user selects another email while the pane stays pinned
+ * (Office.EventType.ItemChanged; `Office.context.mailbox.item` may then be null). */
+export function onItemChanged(handler) {
+  const mailbox = Office.context.mailbox;
+  if (typeof mailbox?.addHandlerAsync !== "function") return;
+  mailbox.addHandlerAsync(Office.EventType.ItemChanged, () => handler());
 }
 
 function canReadContent(item) {
   return supports("Mailbox", "1.8") && typeof item.getAttachmentContentAsync === "function";
 }
 
-async function attachmentsOf(item, list, toRest) {
+/** Classic Outlook on Windows and Mac name a draft's attachments by their position
+ * ("0", "1", ...), which Graph does not know (AttachmentDetailsCompose.id). */
+const isIndexId = (id) => /^\d+$/.test(String(id));
+
+async function attachmentsOf(item, list, toRest, compose = false) {
   const hostContent = canReadContent(item);
+  const reader = readerFor(item);
   return Promise.all(
     list.map(async (a) => {
       let url = null;
       if (a.attachmentType === "cloud") {
-        url = hostContent ? (await readAttachment(a.id).catch(() => null))?.content ?? null : null;
+        url = hostContent ? (await reader.readAttachment(a.id).catch(() => null))?.content ?? null : null;
         if (!url && /^https:\/\//i.test(a.id)) url = a.id;
       }
+      const byPosition = compose && isIndexId(a.id);
       return {
-        id: toRest(a.id),
+        id: byPosition ? `position-${a.id}` : toRest(a.id),
+        hostOnly: byPosition,
         officeId: a.id,
         name: a.name ?? "",
         contentType: a.contentType ?? "",
@@ -75,14 +140,16 @@ async function attachmentsOf(item, list, toRest) {
   );
 }
 
-/** The open email, with its ids converted for Microsoft Graph. */
-export async function readItem() {
+/** An email as plain data, with its ids converted for Microsoft Graph (Outlook on iOS
+ * and Android has no convertToRestId: its ids are REST ids already). */
+async function readItem(item) {
   const mailbox = Office.context.mailbox;
-  const item = mailbox.item;
-  const toRest = (id) => mailbox.convertToRestId(id, Office.MailboxEnums.RestVersion.v2_0);
+  const toRest = typeof mailbox.convertToRestId === "function"
+    ? (id) => mailbox.convertToRestId(id, Office.MailboxEnums.RestVersion.v2_0)
+    : (id) => id;
   const common = {
     userAddress: mailbox.userProfile?.emailAddress ?? "",
-    ...(await sharedMailbox(item)),
+    sharedMailbox: await sharedMailbox(item),
     hostContent: canReadContent(item),
     bodyText: await call((cb) => item.body.getAsync(Office.CoercionType.Text, cb)),
   };
@@ -119,7 +186,7 @@ async function readDraft(item, toRest) {
     internetMessageId: "",
     // Listing a draft's attachments needs Mailbox 1.8.
     ...(typeof item.getAttachmentsAsync === "function"
-      ? { attachments: await attachmentsOf(item, await call((cb) => item.getAttachmentsAsync(cb)), toRest) }
+      ? { attachments: await attachmentsOf(item, await call((cb) => item.getAttachmentsAsync(cb)), toRest, true) }
       : { attachments: [], hostNotice: "This version of Outlook cannot show a draft's attachments to add-ins; the email is saved without them." }),
   };
 }

@@ -9,10 +9,15 @@ import * as view from "./view.js";
 
 let core;
 let app;
+/** The email shown: `{data, reader}` from host.readCurrent(), or null. */
+let current = null;
 let item;
 let settings;
 /** A save the iMIS session ended in the middle of: run again after signing in. */
 let pendingSave = null;
+/** True while a save runs: a newly selected email is shown once it ends. */
+let saving = false;
+let switched = false;
 
 async function start() {
   const inOutlook = await host.officeReady();
@@ -23,16 +28,116 @@ async function start() {
   core = await import("../../pkg/save_to_imis.js");
   // Sizes only, for the benchmark and support: no email content, no token.
   globalThis.saveToImisDiagnostics = () => ({ wasmMemoryBytes: core.wasmMemoryBytes() });
-  app = new core.App(graphTokenSource(() => settings), host.readAttachment, config.extraClouds);
+  app = new core.App(graphTokenSource(() => settings), config.extraClouds);
   wireEvents();
-  item = await host.readItem();
+  // A pinned pane stays open while the user selects another email.
+  host.onItemChanged(() => {
+    if (saving) switched = true;
+    else showCurrent().catch(handleError);
+  });
+  host.onSelectionChanged(() => {
+    if (!saving) showCurrent().catch(handleError);
+  });
   const ok = applySettings(setupValues());
-  view.showEmail(item, Boolean(settings?.includeInline));
-  if (!ok) {
-    openSetup();
+  await showCurrent(ok);
+  if (!ok) openSetup();
+}
+
+/** Several emails selected: each is saved as its own record, one after the other. */
+let selection = null;
+
+async function showSelection(list, connect) {
+  selection = list.slice(0, settings?.maxEmails ?? 10);
+  const over = list.length - selection.length;
+  const note = over > 0
+    ? `Only the first ${selection.length} are saved at once (Setup: most emails saved at once); select fewer to save the rest.`
+    : "Each email is saved to the iMIS contact its sender matches, with its attachments.";
+  view.showEmails(selection, note);
+  if (!connect) return;
+  if (!app.isSignedInToImis()) {
+    view.status("Sign in to iMIS to save these emails.");
+    view.askImisSignIn(settings.imisUrl);
     return;
   }
-  await connectImis();
+  view.show("imis-sign-in", false);
+  document.getElementById("save-all").disabled = false;
+  view.status(`Ready to save ${selection.length} emails.`);
+}
+
+/** Saves each selected email to the contact its sender matches (an email whose sender
+ * matches no one contact is left for the user to save alone). */
+async function saveAll() {
+  const button = document.getElementById("save-all");
+  button.disabled = true;
+  saving = true;
+  let saved = 0;
+  try {
+    for (const [index, summary] of selection.entries()) {
+      view.status(`Saving email ${index + 1} of ${selection.length}…`);
+      view.emailState(summary.itemId, "saving", "Saving…");
+      try {
+        const outcome = await host.withLoadedItem(summary.itemId, async ({ data, reader }) => {
+          const matches = await app.findContacts(data);
+          const chosen = matches.filter((m) => m.preselected);
+          if (chosen.length === 0) return { skipped: "No single iMIS contact matches its sender: open it alone to choose." };
+          const ids = [core.emailFileId(), ...data.attachments.filter((a) => !a.isInline).map((a) => a.id)];
+          let bytes = { done: 0, total: 0 };
+          const events = (e) => {
+            if (e.total) {
+              bytes = { done: e.done, total: e.total };
+              view.emailState(summary.itemId, "saving", `${e.phase}…`, bytes.done, bytes.total);
+            }
+          };
+          return { report: await app.save(data, chosen, ids, {}, events, reader), contact: chosen[0] };
+        });
+        if (outcome.skipped) {
+          view.emailState(summary.itemId, "skipped", outcome.skipped);
+          continue;
+        }
+        const { report, contact } = outcome;
+        const stored = report.attachments.filter((a) => a.status === "saved" || a.status === "alreadySaved").length;
+        const failed = report.attachments.filter((a) => a.status === "failed").length;
+        const record = report.records.map((r) => r.id).join(", ");
+        view.emailState(summary.itemId, failed ? "partial" : "saved",
+          `Saved to ${contact.fullName} (record ${record}): ${stored} file(s)${failed ? `, ${failed} not stored` : ""}.`);
+        saved += 1;
+      } catch (e) {
+        view.emailState(summary.itemId, "failed", e.message ?? String(e));
+        if (e.kind === "imis-sign-in") {
+          handleError(e);
+          break;
+        }
+      }
+    }
+    view.status(`${saved} of ${selection.length} emails saved.`);
+  } finally {
+    saving = false;
+    button.disabled = false;
+  }
+}
+
+/** Shows the email selected now (or says to select one), and its contacts. */
+async function showCurrent(connect = true) {
+  const several = host.canLoadItems() ? await host.selectedItems().catch(() => null) : null;
+  if (several && several.length > 1) {
+    current = null;
+    item = null;
+    await showSelection(several, connect);
+    return;
+  }
+  selection = null;
+  view.show("emails", false);
+  current = await host.readCurrent();
+  item = current?.data;
+  pendingSave = null;
+  view.error(null);
+  if (!item) {
+    view.noEmail();
+    view.status("Select an email to save it to iMIS.");
+    return;
+  }
+  view.showEmail(item, { includeInline: Boolean(settings?.includeInline), emailFile: Boolean(settings?.emailFile), emailFileId: core.emailFileId() });
+  if (connect) await connectImis();
 }
 
 /** Applies Setup values in the core; shows Setup with the reasons when they are wrong. */
@@ -66,6 +171,11 @@ function openSetup() {
 }
 
 async function connectImis(reason) {
+  if (selection) {
+    await showSelection(selection, true);
+    return;
+  }
+  if (!item) return;
   if (!settings?.imisUrl) {
     view.status("Enter the iMIS site URL in Menu > Setup.");
     openSetup();
@@ -134,33 +244,48 @@ function onEvent(event) {
     return;
   }
   const text = event.phase === "failed" ? `Failed: ${event.detail}`
-    : event.phase === "retrying" ? `Retrying: ${event.detail}`
+    : event.phase === "retrying" ? event.detail
     : event.phase === "leftOut" ? `Not saved: ${event.detail}`
     : PHASES[event.phase] ?? event.phase;
   view.attachmentState(event.id, event.phase, text, event.done, event.total);
 }
 
-async function save(again = false) {
+async function save(again = false, withoutGraph = false) {
   const chosen = view.chosenContacts();
   if (chosen.length === 0) {
     view.error("Choose at least one iMIS contact to save this email to.");
     return;
   }
+  // Everything the save reads comes from the email it started with.
+  const target = current;
   const buttons = ["save", "save-again"].map((id) => document.getElementById(id));
   for (const b of buttons) b.disabled = true;
   view.error(null);
+  view.graphChoice(null);
+  saving = true;
   try {
-    const report = await app.save(item, chosen, view.selectedAttachments(), again, onEvent);
-    view.showReport(report);
+    const options = { again, withoutGraph };
+    const report = await app.save(target.data, chosen, view.selectedAttachments(), options, onEvent, target.reader);
+    view.showReport(report, target.data.subject);
     const failed = report.attachments.filter((a) => a.status === "failed").length;
     view.status(failed ? `Saved, but ${failed} attachment(s) failed: see below. Save again to retry them.` : "Done.");
   } catch (e) {
     // The iMIS session ended mid-save: after signing in, the save goes on where it
     // stopped (what is in iMIS already is found, not uploaded again).
     if (e.kind === "imis-sign-in") pendingSave = { again };
-    handleError(e);
+    // Microsoft sign-in failed or was cancelled before anything was written: the user
+    // chooses to sign in again or to save without it.
+    if (e.kind === "graph-sign-in") {
+      view.graphChoice(e.message, Boolean(target.data.hostContent));
+      view.status("Nothing was saved yet.");
+    } else handleError(e);
   } finally {
+    saving = false;
     for (const b of buttons) b.disabled = false;
+  }
+  if (switched) {
+    switched = false;
+    await showCurrent();
   }
 }
 
@@ -172,7 +297,7 @@ function wireEvents() {
     connectImis();
   });
   document.getElementById("menu-microsoft-sign-out").addEventListener("click", async () => {
-    await signOut();
+    await signOut(settings);
     document.getElementById("menu").open = false;
     view.status("Signed out of Microsoft: the next save asks you to sign in.");
   });
@@ -227,6 +352,9 @@ function wireEvents() {
     await connectImis();
   });
   document.getElementById("save").addEventListener("click", () => save(false));
+  document.getElementById("save-all").addEventListener("click", () => saveAll());
+  document.getElementById("graph-retry").addEventListener("click", () => save(false));
+  document.getElementById("graph-skip").addEventListener("click", () => save(false, true));
   document.getElementById("save-again").addEventListener("click", () => save(true));
   document.getElementById("contacts").addEventListener("change", contactsChanged);
   document.getElementById("new-contact").addEventListener("submit", async (event) => {

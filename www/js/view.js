@@ -40,7 +40,9 @@ export function formatSize(bytes) {
 export function fillSetup(values) {
   for (const input of $("setup").elements) {
     if (!input.name) continue;
-    if (input.type === "checkbox") input.checked = values[input.name] === "true";
+    if (input.type === "checkbox") {
+      input.checked = input.dataset.default === "true" ? values[input.name] !== "false" : values[input.name] === "true";
+    }
     else input.value = values[input.name] ?? "";
   }
   setupErrors([]);
@@ -51,7 +53,8 @@ export function readSetup() {
   const values = {};
   for (const input of $("setup").elements) {
     if (!input.name) continue;
-    values[input.name] = input.type === "checkbox" ? (input.checked ? "true" : "") : input.value.trim();
+    const off = input.dataset.default === "true" ? "false" : "";
+    values[input.name] = input.type === "checkbox" ? (input.checked ? "true" : off) : input.value.trim();
   }
   return values;
 }
@@ -103,8 +106,18 @@ export function readImisSignIn() {
 
 // The email
 
-/** The email and its attachments; inline images listed apart, ticked only when Setup includes them. */
-export function showEmail(item, includeInline) {
+/** Nothing selected (a pinned pane): no email to show. */
+export function noEmail() {
+  show("email", false);
+  show("summary", false);
+  show("imis-sign-in", false);
+}
+
+/** The email and its attachments; inline images listed apart, ticked only when Setup
+ * includes them; the email itself as a file first when Setup stores it. */
+export function showEmail(item, { includeInline = false, emailFile = false, emailFileId = "" } = {}) {
+  show("summary", false);
+  delete $("summary").dataset.state;
   $("email-subject").textContent = item.subject || "(no subject)";
   $("email-from").textContent = item.from.name ? `${item.from.name} <${item.from.address}>` : item.from.address;
   const row = (a) => {
@@ -122,7 +135,9 @@ export function showEmail(item, includeInline) {
     li.dataset.id = a.id;
     return li;
   };
-  $("attachments").replaceChildren(...item.attachments.filter((a) => !a.isInline).map(row));
+  const own = emailFile ? [row({ id: emailFileId, name: `This email, as a file (.eml)`, kind: "email", size: 0 })] : [];
+  for (const r of own) r.querySelector(".size").textContent = "with its headers";
+  $("attachments").replaceChildren(...own, ...item.attachments.filter((a) => !a.isInline).map(row));
   $("inline-attachments").replaceChildren(...item.attachments.filter((a) => a.isInline).map(row));
   show("inline-heading", item.attachments.some((a) => a.isInline));
   $("attachments-empty").textContent = item.hostNotice ?? "This email has no attachments.";
@@ -148,7 +163,10 @@ export function attachmentState(id, phase, text, done, total) {
   const state = row.querySelector(".state");
   const bar = row.querySelector("progress");
   const count = (key) => (row.dataset[key] = String(Number(row.dataset[key] ?? 0) + 1));
-  if (phase === "retrying") count("retries");
+  if (phase === "retrying") {
+    count("retries");
+    row.dataset.lastRetry = text;
+  }
   state.dataset.phase = phase;
   const moving = done != null && total != null;
   state.textContent = moving ? `${text}: ${formatSize(done)} of ${formatSize(total)}` : text;
@@ -263,9 +281,52 @@ export function showSaved(saved, again) {
   show("save-again", saved.length > 0 && again);
 }
 
+// Several emails
+
+/** The selected emails, one row each, with a status line the save fills in. */
+export function showEmails(list, note) {
+  show("email", false);
+  show("summary", false);
+  $("emails-title").textContent = `${list.length} emails selected`;
+  $("emails-note").textContent = note ?? "";
+  $("emails-list").replaceChildren(...list.map((m) => {
+    const li = el("li", {},
+      el("span", { className: "name", textContent: m.subject || "(no subject)" }),
+      el("progress", { max: 1, value: 0, hidden: true }),
+      el("span", { className: "state", textContent: "" }));
+    li.dataset.itemId = m.itemId;
+    return li;
+  }));
+  show("emails");
+}
+
+/** One email's row: what happened to it, and its bytes so far. */
+export function emailState(itemId, state, text, done, total) {
+  const row = [...$("emails-list").children].find((li) => li.dataset.itemId === itemId);
+  if (!row) return;
+  row.dataset.state = state;
+  row.querySelector(".state").textContent = text;
+  const bar = row.querySelector("progress");
+  if (total) {
+    bar.hidden = false;
+    bar.max = total;
+    bar.value = done;
+  }
+}
+
 // The report
 
-export function showReport(report) {
+/** Microsoft sign-in failed or was cancelled before the save wrote anything: what to do. */
+export function graphChoice(message, canUseOutlook = false) {
+  show("graph-choice", Boolean(message));
+  if (!message) return;
+  $("graph-choice-text").textContent = message;
+  $("graph-skip").textContent = canUseOutlook ? "Save, reading attachments through Outlook" : "Save without attachments";
+  $("graph-retry").focus();
+}
+
+export function showReport(report, subject) {
+  $("summary-title").textContent = `Saved “${subject || "(no subject)"}”`;
   $("summary-records").replaceChildren(
     ...report.records.map((r) => recordLine(r, r.existed ? "Already saved as record" : "Saved as record")),
   );

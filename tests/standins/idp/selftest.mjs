@@ -143,8 +143,17 @@ test('authorize: errors shown on the IdP page or redirected as Entra does', asyn
 
 test('sign-in form: escaped, login_hint prefilled, bad password refused, consent enforced', async () => {
   const hint = '"><script>alert(1)</script>@example.org';
-  const html = await (await request(authorizeUrl({ code_challenge: 'x', login_hint: hint }))).text();
+  const form = await request(authorizeUrl({ code_challenge: 'x', login_hint: hint }));
+  const html = await form.text();
   assert.ok(!html.includes('<script>alert(1)'), 'login_hint is escaped');
+  // the Cancel button's script is the page's only one, allowed by its hash and nothing else
+  const scripts = [...html.matchAll(/<script>([^<]*)<\/script>/g)].map((m) => m[1]);
+  assert.equal(scripts.length, 1);
+  assert.match(scripts[0], /getElementById\('cancel'\).*window\.close\(\)/);
+  assert.match(html, /<button id="cancel" type="button"[^>]*>Cancel<\/button>/);
+  const csp = form.headers.get('content-security-policy');
+  assert.match(csp, /^default-src 'none'; /);
+  assert.ok(csp.includes(`script-src 'sha256-${crypto.createHash('sha256').update(scripts[0]).digest('base64')}'`), csp);
   assert.ok(html.includes('value="&#34;&#62;&#60;script&#62;alert(1)&#60;/script&#62;@example.org"'));
   const wrong = await signIn({ code_challenge: 'x' }, 'not-the-password');
   assert.equal(wrong.res.status, 400);
@@ -347,7 +356,7 @@ test('broker grant (the NAA stand-in): nested-app tokens for the host, with the 
   await assert.rejects(start({ port: 0, tls, brokers: [{ clientId: 'b', redirectUris: ['brk-multihub://127.0.0.1:3100'] }] }), /must be https:\/\/\.\.\.$/);
 });
 
-test('real MSAL.js 5.30 in Chromium: popup sign-in, silent from cache, silent refresh', { timeout: 120_000 }, async () => {
+test('real MSAL.js 5.30 in Chromium: a cancelled popup, popup sign-in, silent from cache, silent refresh', { timeout: 240_000 }, async () => {
   await control('reset', {});
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--ignore-certificate-errors'] });
@@ -367,6 +376,22 @@ test('real MSAL.js 5.30 in Chromium: popup sign-in, silent from cache, silent re
     // 1. silent with no account fails
     const none = await call('silent', [SCOPE]);
     assert.equal(none.error?.errorCode, 'no_account_error');
+
+    // 2a. the user cancels the sign-in popup: the IdP page's Cancel closes the window. MSAL 5.30's default popup flow
+    // waits on its BroadcastChannel bridge and does not watch the window (src/interaction_client/PopupClient.ts
+    // waitForPopupResponse -> BrowserUtils.waitForBridgeResponse): it fails timed_out after popupBridgeTimeout (60 s),
+    // not user_cancelled. An add-in that wants to react at once must watch the window itself.
+    const cancelEvent = context.waitForEvent('page');
+    const cancelResult = call('popup', [SCOPE]);
+    const cancelled = await cancelEvent;
+    await cancelled.waitForSelector('#cancel', { timeout: 15_000 });
+    const closed = cancelled.waitForEvent('close');
+    await cancelled.click('#cancel');
+    await closed;
+    const cancelledAt = Date.now();
+    assert.equal((await cancelResult).error?.errorCode, 'timed_out');
+    assert.ok(Date.now() - cancelledAt > 30_000, 'MSAL only gives up after its bridge timeout');
+    assert.deepEqual(pageErrors, []);
 
     // 2. popup: fill the IdP's form in the popup window
     const popupEvent = context.waitForEvent('page');

@@ -16,7 +16,7 @@
 //        MSAL only checks that the issuer's scheme+host+port equal the authority's.
 //   GET  /T/discovery/v2.0/keys                    JWKS (RS256 key generated at start, kid = thumbprint)
 //   GET|POST /T/oauth2/v2.0/authorize              code flow + PKCE; HTML sign-in form for the fixture
-//        users; login_hint prefills; prompt=none|login|select_account; SSO via the ESTSAUTH cookie;
+//        users (its "Cancel" button closes the window, as a user closing the sign-in popup does); login_hint prefills; prompt=none|login|select_account; SSO via the ESTSAUTH cookie;
 //        response_mode query (default) | fragment | form_post. Client, redirect-URI and tenant
 //        errors are shown on an IdP page (status 400), later errors are redirected back with
 //        error/error_description ("AADSTSnnnnn: ...")/state. Cookies ignore ports: every server
@@ -142,6 +142,10 @@ class AadError extends Error {
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const rand = (n = 32) => crypto.randomBytes(n).toString('base64url');
 const sha256 = (s) => crypto.createHash('sha256').update(s).digest();
+// The sign-in page's one script: "Cancel" closes the window, as a user closing the sign-in popup (or dialog) does;
+// window.close() works for a window a script opened. Allowed by its hash in the page's CSP.
+const CANCEL_SCRIPT = "document.getElementById('cancel').addEventListener('click', () => window.close());";
+const CANCEL_CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${sha256(CANCEL_SCRIPT).toString('base64')}'`;
 const b64url = (s) => Buffer.from(s).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -259,6 +263,7 @@ export async function start({
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>body{font-family:system-ui,sans-serif;background:#f2f2f2;margin:0}
 main{max-width:440px;margin:40px auto;background:#fff;padding:32px 40px;box-shadow:0 2px 6px rgba(0,0,0,.2)}label{display:block;margin-top:12px}
 input{width:100%;box-sizing:border-box;padding:6px;margin-top:4px}button{margin-top:20px;padding:8px 24px;background:#0067b8;color:#fff;border:0}
+button.secondary{background:#e6e6e6;color:#000}
 .err{color:#e81123}small{color:#666;word-break:break-all}</style></head><body><main>${body}</main></body></html>`);
   };
   const errorPage = (res, err, correlationId) => page(res, 400, 'Sign in to your account',
@@ -269,7 +274,8 @@ input{width:100%;box-sizing:border-box;padding:6px;margin-top:4px}button{margin-
 <form method="post" action="${esc(action)}"><input type="hidden" name="txn" value="${esc(txn)}">
 <label for="username">Email</label><input id="username" name="username" type="email" autocomplete="username" required value="${esc(hint)}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button id="signin" type="submit">Sign in</button></form>`);
+<button id="signin" type="submit">Sign in</button> <button id="cancel" type="button" class="secondary">Cancel</button></form>
+<script>${CANCEL_SCRIPT}</script>`, { 'content-security-policy': CANCEL_CSP });
 
   function respond(res, req, params) { // back to the client's redirect URI
     const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v != null));

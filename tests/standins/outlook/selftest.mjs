@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
+import http from 'node:http';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,8 @@ const team = fixture.messages.find((m) => m.mailbox === 'team@example.org'); // 
 const withBytes = (m) => ({ ...m, attachments: m.attachments.map((a) => ({ ...a, bytes: readFileSync(new URL(`tests/fixtures/${a.file}`, REPO)) })) });
 const messages = [withBytes(board), hostile, withBytes(team)].map((m) => ({ ...m, restId: toRestId(m.ewsId), attachments: m.attachments.map((a) => ({ ...a, restId: toRestId(a.ewsId), size: a.bytes?.length ?? 0 })) }));
 const bytesOf = new Map(messages.flatMap((m) => m.attachments).map((a) => [a.restId, a.bytes]));
+// What the fake Graph answers for GET /_control/messages/{id}/mime (the bytes of .../messages/{id}/$value); none for hostile.
+const mimeOf = new Map([board, team].map((m) => [m.ewsId, Buffer.from(`Subject: ${m.subject}\r\nMessage-ID: ${m.internetMessageId}\r\n\r\nGrüße\r\n`)]));
 const hides = []; // {id, ms} of every POST /_control/messages/{id}/hide the fake Graph received
 
 function serve(handler) {
@@ -52,6 +55,7 @@ function serve(handler) {
 const fakeGraph = () => serve(async (req, res) => {
   const path = new URL(req.url, 'https://x').pathname;
   const content = /^\/_control\/attachments\/([^/]+)\/content$/.exec(path);
+  const mime = /^\/_control\/messages\/([^/]+)\/mime$/.exec(path);
   const hide = /^\/_control\/messages\/([^/]+)\/hide$/.exec(path);
   if (req.method === 'POST' && hide) {
     const chunks = [];
@@ -71,6 +75,8 @@ const fakeGraph = () => serve(async (req, res) => {
         window.opener?.postMessage(m, '*');
       }
       setTimeout(() => location.replace(${to}), 300);</script>`);
+  } else if (mime && mimeOf.has(decodeURIComponent(mime[1]))) {
+    res.writeHead(200, { 'Content-Type': 'message/rfc822' }).end(mimeOf.get(decodeURIComponent(mime[1])));
   } else if (content && bytesOf.get(decodeURIComponent(content[1]))) {
     res.writeHead(200, { 'Content-Type': 'application/octet-stream' }).end(bytesOf.get(decodeURIComponent(content[1])));
   } else res.writeHead(404).end();
@@ -88,7 +94,8 @@ const settle = (start) => new Promise((resolve) => {
   start((result) => resolve({ result, afterReturn: returned }));
   returned = true;
 });
-const METHODS = ['getAttachmentContentAsync', 'getSharedPropertiesAsync', 'getAttachmentsAsync', 'getItemIdAsync', 'saveAsync'];
+const METHODS = ['getAttachmentContentAsync', 'getSharedPropertiesAsync', 'getAttachmentsAsync', 'getItemIdAsync', 'saveAsync', 'getAsFileAsync'];
+const shared = async (item) => (typeof item.getSharedPropertiesAsync === 'function' ? settle((cb) => item.getSharedPropertiesAsync(cb)) : 'absent');
 async function probeRead(item, mb) {
   for (const k of ['itemType', 'itemClass', 'itemId', 'subject', 'normalizedSubject', 'conversationId',
     'internetMessageId', 'from', 'sender', 'to', 'cc', 'attachments']) out[k] = item[k];
@@ -101,7 +108,7 @@ async function probeRead(item, mb) {
     out.contents = [];
     for (const a of item.attachments) out.contents.push(await settle((cb) => item.getAttachmentContentAsync(a.id, cb)));
     out.unknownAttachment = await settle((cb) => item.getAttachmentContentAsync('no-such-id', cb));
-    out.shared = await settle((cb) => item.getSharedPropertiesAsync(cb));
+    out.shared = await shared(item);
   }
 }
 async function probeCompose(item) {
@@ -120,7 +127,7 @@ async function probeCompose(item) {
     out.attachments = await settle((cb) => item.getAttachmentsAsync(cb));
     out.contents = [];
     for (const a of out.attachments.result.value) out.contents.push(await settle((cb) => item.getAttachmentContentAsync(a.id, cb)));
-    out.shared = await settle((cb) => item.getSharedPropertiesAsync(cb));
+    out.shared = await shared(item);
     out.idStillBeforeSave = await settle((cb) => item.getItemIdAsync(cb));
   }
   out.save = await settle((cb) => item.saveAsync({ asyncContext: 'save-1' }, cb));
@@ -150,10 +157,18 @@ async function probe() {
   out.visitsBefore = rs.get('visits') === undefined ? 'undefined' : rs.get('visits');
   rs.set('visits', (rs.get('visits') ?? 0) + 1);
   rs.set('lastSubject', typeof item.subject === 'string' ? item.subject : out.subjectAfterSet);
+  rs.set('wide', 'é'.repeat(17000)); // 17000 characters, 34000 bytes: the limit counts characters
+  out.wideSave = await settle((cb) => rs.saveAsync(cb));
+  rs.remove('wide');
   out.roamingSave = await settle((cb) => rs.saveAsync(cb));
-  rs.set('big', 'x'.repeat(40 * 1024));
-  out.bigSave = await settle((cb) => rs.saveAsync(cb));
-  rs.remove('big');
+  try { rs.set('big', 'x'.repeat(40 * 1024)); out.bigSet = 'accepted'; } catch (e) { out.bigSet = { name: e.name, code: e.code, message: e.message }; }
+  out.bigKept = rs.get('big') !== undefined;
+  out.bigReplace = (() => { try { rs.set('visits', 'x'.repeat(40 * 1024)); return 'accepted'; } catch (e) { return rs.get('visits'); } })();
+  const grows = { s: '' };
+  rs.set('grows', grows);
+  grows.s = 'y'.repeat(40 * 1024); // changed after set(): only saveAsync can see it
+  out.grownSave = await settle((cb) => rs.saveAsync(cb));
+  rs.remove('grows');
 }
 probe().catch((e) => { out.error = String(e.stack || e); }).finally(() => {
   document.getElementById('out').textContent = JSON.stringify(out);
@@ -186,7 +201,18 @@ else Office.onReady().then((info) => {
     dialogApi: Office.context.requirements.isSetSupported('DialogApi', '1.2'), ui: Object.keys(ui).sort() }));
 });`;
 
-const fakePane = (outlookUrl, bounceUrl) => serve((req, res) => {
+const DRIVER_SCRIPT = `
+window.settle = (start) => new Promise((resolve) => {
+  let returned = false;
+  start((result) => resolve(JSON.parse(JSON.stringify({ result, afterReturn: returned }))));
+  returned = true;
+});
+window.events = [];
+window.record = (name) => (args) => window.events.push({ name, args: JSON.parse(JSON.stringify(args)),
+  subject: Office.context.mailbox.item ? (typeof Office.context.mailbox.item.subject === 'string' ? Office.context.mailbox.item.subject : 'compose') : null });
+Office.onReady().then((info) => { window.info = info; });`;
+
+const fakePane = (outlookUrl, bounceUrl, httpUrl) => serve((req, res) => {
   const url = new URL(req.url, 'https://x'), path = url.pathname;
   const office = url.searchParams.get('office') ?? outlookUrl(); // ?office=<another simulated host's origin>
   const html = {
@@ -196,6 +222,13 @@ const fakePane = (outlookUrl, bounceUrl) => serve((req, res) => {
       <script src="${office}/office.js"></script><body><button id="open" type="button">Open</button><script>${DIALOG_PANE_SCRIPT}</script></body>`,
     '/dialog.html': `<!doctype html><meta charset="utf-8"><title>dialog</title>
       <script src="${office}/office.js"></script><body><script>${DIALOG_SCRIPT(bounceUrl())}</script></body>`,
+    // A pane the tests drive with frame.evaluate: office.js, settle() for callbacks, and a log of events.
+    '/driver.html': `<!doctype html><meta charset="utf-8"><title>driver pane</title>
+      <script src="${office}/office.js"></script><body><script>${DRIVER_SCRIPT}</script></body>`,
+    // Dialog pages for 12002 / 12003: one that goes on to a missing page that loads office.js (404), one that goes to an
+    // http: page (the plain-HTTP server below) that loads office.js.
+    '/to-missing.html': `<!doctype html><meta charset="utf-8"><script>location.replace('/missing-with-office.html')</script>`,
+    '/to-http.html': `<!doctype html><meta charset="utf-8"><script>location.replace(${JSON.stringify(`${httpUrl()}/plain.html`)})</script>`,
     // A foreign parent: frames the pane and feeds it a forged snapshot, which office.js must ignore.
     '/foreign.html': `<!doctype html><meta charset="utf-8"><iframe id="pane" src="/pane.html"></iframe><script>
       const forged = { ns: 'office-sim', type: 'snapshot', snapshot: { mode: 'read', message: { ewsId: 'forged', subject: 'forged',
@@ -203,16 +236,31 @@ const fakePane = (outlookUrl, bounceUrl) => serve((req, res) => {
       setInterval(() => document.getElementById('pane').contentWindow.postMessage(forged, '*'), 50);</script>`,
   }[path];
   if (html) res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
+  else if (path === '/missing-with-office.html') { // an error page with office.js on it
+    res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' }).end(`<!doctype html><meta charset="utf-8"><title>not here</title>
+      <script src="${office}/office.js"></script><p>Not found</p>`);
+  } else if (path === '/redirect-to-http') res.writeHead(302, { Location: `${httpUrl()}/plain.html` }).end();
+  else if (path === '/redirect-to-bare') res.writeHead(302, { Location: `${httpUrl()}/bare.html` }).end();
   else res.writeHead(404).end();
 });
 
+// A plain-HTTP page that loads office.js from the host: where a dialog must not go (12003).
+function httpServer(outlookUrl) {
+  const server = http.createServer((req, res) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+    .end(req.url.startsWith('/bare') ? '<!doctype html><title>bare http</title>' // no office.js: only the host's probe can tell
+      : `<!doctype html><meta charset="utf-8"><title>plain http</title><script src="${outlookUrl()}/office.js"></script>`));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () =>
+    resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => { server.closeAllConnections(); server.close(); } })));
+}
+
 // ---- harness ----
 
-let graph, paneServer, outlook, browser, context;
+let graph, paneServer, plainHttp, outlook, browser, context;
 
 before(async () => {
   graph = await fakeGraph();
-  paneServer = await fakePane(() => outlook.url, () => graph.url);
+  plainHttp = await httpServer(() => outlook.url);
+  paneServer = await fakePane(() => outlook.url, () => graph.url, () => plainHttp.url);
   outlook = await start({ port: 0, tls, graphControlUrl: `${graph.url}/_control`, paneUrl: `${paneServer.url}/pane.html` });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu',
     '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -224,6 +272,7 @@ after(async () => {
   await browser?.close();
   await outlook?.close();
   paneServer?.close();
+  plainHttp?.close();
   graph?.close();
   if (rig) {
     const r = await rig;
@@ -308,6 +357,22 @@ test('the server serves office.js for any origin, proxies the mailbox and keeps 
   assert.equal((await request('/_sim/messages/nope/hide', { method: 'POST', body: '{"ms":5}' })).status, 404);
   assert.equal((await request(`/_sim/messages/${encodeURIComponent(board.ewsId)}/hide`, { method: 'POST', body: 'x' })).status, 400);
   assert.equal((await request('/nowhere')).status, 404);
+  // the whole message as MIME, read through from Graph's control API
+  const eml = await request(`/_sim/messages/${encodeURIComponent(board.ewsId)}/mime`);
+  assert.equal(eml.status, 200);
+  assert.equal(eml.headers['content-type'], 'message/rfc822');
+  assert.deepEqual(eml.body, mimeOf.get(board.ewsId));
+  assert.equal((await request(`/_sim/messages/${encodeURIComponent(hostile.ewsId)}/mime`)).status, 404);
+  // the dialog probe: status of a page, a redirect to http:, a page that cannot be fetched, https only
+  const probe = (u) => json(`/_sim/probe?url=${encodeURIComponent(u)}`);
+  assert.deepEqual(await probe(`${paneServer.url}/dialog.html`), { status: 200, http: false, url: `${paneServer.url}/dialog.html` });
+  assert.equal((await probe(`${paneServer.url}/nope.html`)).status, 404);
+  assert.deepEqual(await probe(`${paneServer.url}/redirect-to-http`), { status: 302, http: true, url: `${plainHttp.url}/plain.html` });
+  assert.equal((await probe('https://127.0.0.1:1/x')).status, null);
+  assert.equal((await request(`/_sim/probe?url=${encodeURIComponent(`${plainHttp.url}/plain.html`)}`)).status, 400);
+  // roaming: the limit counts characters, not bytes
+  assert.equal((await request(`/_sim/roaming?user=${USER}`, { method: 'PUT', body: JSON.stringify({ a: 'é'.repeat(20000) }) })).status, 200);
+  assert.equal((await request('/_control/reset', { method: 'POST' })).status, 200);
 });
 
 test('the task pane reads the open email through office.js', async () => {
@@ -348,18 +413,24 @@ test('the task pane reads the open email through office.js', async () => {
   assert.match(out.bodyHtml.result.value, /<div>Hello Dana,<br><br>Please find the agenda, the budget and last meeting&#39;s photo/);
 
   assert.deepEqual(out.isSet, { mailbox18: true, mailbox113: true, mailbox114: false, nestedAppAuth: false, dialogApi: true, identityApi: true });
-  assert.deepEqual(out.methods, { getAttachmentContentAsync: 'function', getSharedPropertiesAsync: 'function',
-    getAttachmentsAsync: 'undefined', getItemIdAsync: 'undefined', saveAsync: 'undefined' }); // the last three: compose
+  assert.deepEqual(out.methods, { getAttachmentContentAsync: 'function', getSharedPropertiesAsync: 'undefined', // the user's own item
+    getAttachmentsAsync: 'undefined', getItemIdAsync: 'undefined', saveAsync: 'undefined', // compose
+    getAsFileAsync: 'undefined' }); // Mailbox 1.14
   assert.deepEqual(out.delegatePermissions, { Read: 1, Write: 2, DeleteOwn: 4, DeleteAll: 8, EditOwn: 16, EditAll: 32 });
   assert.equal(out.contents.length, 3);
   out.contents.forEach((r, i) => succeeded(r, { format: 'base64', content: messages[0].attachments[i].bytes.toString('base64') }));
   failed(out.unknownAttachment, 9003, 'InvalidAttachmentId');
-  failed(out.shared, 9020, 'GenericResponseError');
-  assert.match(out.shared.result.error.message, /not in a shared folder or a shared mailbox/);
+  assert.equal(out.shared, 'absent', 'getSharedPropertiesAsync is only on items from a shared folder or mailbox');
 
   assert.equal(out.visitsBefore, 'undefined');
+  succeeded(out.wideSave);
   succeeded(out.roamingSave);
-  failed(out.bigSave, 9057, 'RoamingSettingsExceededSize');
+  // set() throws past 32 KB and keeps what was there; saveAsync sees only what grew after set()
+  assert.deepEqual(out.bigSet, { name: 'RoamingSettingsExceededSize', code: 9057,
+    message: "Invalid parameter size. Roaming settings can't exceed the 32 KB size limit." });
+  assert.equal(out.bigKept, false);
+  assert.equal(out.bigReplace, 1, 'a refused set() leaves the old value');
+  failed(out.grownSave, 9019, 'GenericSettingsError');
   assert.deepEqual(await json(`/_control/roaming?user=${USER}`), { visits: 1, lastSubject: board.subject });
   assert.deepEqual(dialogs, []);
   await page.close();
@@ -428,7 +499,7 @@ test('?requirements changes the claimed sets, and Mailbox 1.8 methods go with Ma
   await compose.page.getByRole('button', { name: 'Save to iMIS' }).click();
   const c = await readPane(compose.page);
   assert.deepEqual(c.methods, { getAttachmentContentAsync: 'undefined', getSharedPropertiesAsync: 'undefined',
-    getAttachmentsAsync: 'undefined', getItemIdAsync: 'undefined', saveAsync: 'function' });
+    getAttachmentsAsync: 'undefined', getItemIdAsync: 'undefined', saveAsync: 'function', getAsFileAsync: 'undefined' });
   assert.equal(c.fieldTypes.from, 'function');
   succeeded(c.save, team.ewsId);
   assert.equal('idAfterSave' in c, false);
@@ -457,8 +528,8 @@ test('compose: the draft through async getters; getItemIdAsync fails until saveA
   assert.equal(out.itemType, 'message');
   assert.equal(typeof out.conversationId, 'string');
   assert.deepEqual(out.fieldTypes, { subject: 'function', to: 'function', cc: 'function', bcc: 'function', from: 'function', body: 'function' });
-  assert.deepEqual(out.methods, { getAttachmentContentAsync: 'function', getSharedPropertiesAsync: 'function',
-    getAttachmentsAsync: 'function', getItemIdAsync: 'function', saveAsync: 'function' });
+  assert.deepEqual(out.methods, { getAttachmentContentAsync: 'function', getSharedPropertiesAsync: 'undefined',
+    getAttachmentsAsync: 'function', getItemIdAsync: 'function', saveAsync: 'function', getAsFileAsync: 'undefined' });
 
   failed(out.idBeforeSave, 9046, 'ItemNotSaved');
   assert.match(out.idBeforeSave.result.error.message, /can't be retrieved until the item is saved/);
@@ -472,7 +543,7 @@ test('compose: the draft through async getters; getItemIdAsync fails until saveA
   succeeded(out.attachments, messages[0].attachments.map((a) => ({ id: a.ewsId, name: a.name, size: a.bytes.length,
     attachmentType: 'file', isInline: false }))); // AttachmentDetailsCompose: no contentType
   out.contents.forEach((r, i) => succeeded(r, { format: 'base64', content: messages[0].attachments[i].bytes.toString('base64') }));
-  failed(out.shared, 9020, 'GenericResponseError');
+  assert.equal(out.shared, 'absent');
   failed(out.idStillBeforeSave, 9046, 'ItemNotSaved');
   succeeded(out.save, board.ewsId);
   assert.equal(out.save.result.asyncContext, 'save-1');
@@ -766,19 +837,19 @@ test('nested app auth: an add-in origin without its brk-multihub redirect URI ge
   await page.close();
 });
 
-test('nested app auth is not claimed by default: MSAL falls back to its standard client; getAuthContext needs IdentityAPI 1.3', { timeout: 120_000 }, async () => {
+test('nested app auth is not claimed by default: MSAL falls back to its standard client; getAuthContext needs NestedAppAuth 1.1', { timeout: 120_000 }, async () => {
   await msalRig();
   await idpControl('reset', {});
+  const notSupported = { error: { name: 'API Not Supported', code: 13000, message: 'The identity API is not supported for this add-in.' } };
   const { page, frame, ready } = await openProbe({ pane: { wait: 'onReady' } });
   assert.deepEqual(ready, { controller: 'StandardController', bridge: 'undefined' });
   assert.equal((await call(frame, 'silent', [scope()])).error?.errorCode, 'no_account_error');
-  assert.equal((await call(frame, 'authContext')).userPrincipalName, fixture.users[0].mail);
+  assert.deepEqual(await call(frame, 'authContext'), notSupported, 'IdentityAPI 1.3 (claimed by default) is not enough');
   assert.deepEqual(await tokenLog(), []);
   await page.close();
-  const old = await openProbe({ requirements: 'IdentityAPI:0', pane: { wait: 'onReady' } });
-  assert.deepEqual(await call(old.frame, 'authContext'), { error: { name: 'API Not Supported', code: 13000,
-    message: 'The identity API is not supported for this add-in.' } });
-  await old.page.close();
+  const naa = await openProbe({ requirements: 'IdentityAPI:0,NestedAppAuth:1.1', pane: { wait: 'onReady' } });
+  assert.equal((await call(naa.frame, 'authContext')).userPrincipalName, fixture.users[0].mail);
+  await naa.page.close();
 });
 
 test('dialogs: displayDialogAsync opens a window; messageParent after a trip through another origin; messageChild; 12004/12005/12007; 12006 when the user closes it', { timeout: 60_000 }, async () => {
@@ -942,4 +1013,392 @@ test('a real popup blocker: MSAL popup_window_error in the pane, then the dialog
   } finally {
     await blocking.close();
   }
+});
+
+// ---- selection, pinning, multi-select, theme, mobile, ids, permissions: the driver pane ----
+
+// Opens the host with the driver pane (query: host page parameters) and opens the pane.
+async function openDriver(query = {}) {
+  const { page, dialogs } = await openHost(`?${new URLSearchParams({ pane: `${paneServer.url}/driver.html`, ...query })}`);
+  const frame = await paneFrame(page, 'info');
+  return { page, frame, dialogs, run: (fn, arg) => frame.evaluate(fn, arg) };
+}
+async function currentFrame(page) {
+  const frame = await (await page.locator('#taskpane').elementHandle()).contentFrame();
+  await frame.waitForFunction(() => window.info, null, { timeout: 15000 });
+  return frame;
+}
+const sim = (page, fn, arg) => page.evaluate(fn, arg);
+const waitFor = (frame, n) => frame.waitForFunction((k) => window.events.length >= k, n, { timeout: 15000 });
+const events = (frame) => frame.evaluate(() => window.events);
+const elevated = (name) => `Elevated permission is required to call the method: '${name}'.`;
+
+test('pinned pane: selecting another message or none replaces mailbox.item, then ItemChanged and SelectedItemsChanged run; the old item answers 9030', async () => {
+  const { page, frame, run } = await openDriver();
+  const added = await run(async () => {
+    window.onItem = window.record('item');
+    const mb = Office.context.mailbox;
+    const out = {
+      types: [Office.EventType.ItemChanged, Office.EventType.SelectedItemsChanged, Office.EventType.OfficeThemeChanged],
+      first: await settle((cb) => mb.addHandlerAsync(Office.EventType.ItemChanged, window.onItem, { asyncContext: 'x' }, cb)),
+      again: await settle((cb) => mb.addHandlerAsync(Office.EventType.ItemChanged, window.onItem, cb)),
+      selection: await settle((cb) => mb.addHandlerAsync(Office.EventType.SelectedItemsChanged, window.record('selection'), cb)),
+    };
+    try { mb.addHandlerAsync(Office.EventType.OfficeThemeChanged, () => {}); out.theme = 'accepted'; } catch (e) { out.theme = e.name; }
+    try { mb.addHandlerAsync('olkNoSuchEvent', () => {}); out.unknown = 'accepted'; } catch (e) { out.unknown = e.name; }
+    window.first = mb.item;
+    return out;
+  });
+  assert.deepEqual(added.types, ['olkItemSelectedChanged', 'olkSelectedItemsChanged', 'officeThemeChanged']);
+  succeeded(added.first);
+  assert.equal(added.first.result.asyncContext, 'x');
+  failed(added.again, 5001, 'Event Registration Error');
+  succeeded(added.selection);
+  assert.equal(added.theme, 'Sys.ArgumentException', 'OfficeThemeChanged is Mailbox 1.14');
+  assert.equal(added.unknown, 'Sys.ArgumentException');
+
+  await sim(page, (id) => window.outlookSim.select(id), hostile.ewsId);
+  await waitFor(frame, 2);
+  assert.deepEqual(await events(frame), [
+    { name: 'item', args: { type: 'olkItemSelectedChanged' }, subject: hostile.subject },
+    { name: 'selection', args: { type: 'olkSelectedItemsChanged' }, subject: hostile.subject }]);
+  assert.equal(await page.locator('#reading-pane h1').textContent(), hostile.subject);
+  const calls = await run(async () => ({
+    sameFrame: window.first !== undefined,
+    old: await settle((cb) => window.first.body.getAsync('text', cb)),
+    oldAttachment: await settle((cb) => window.first.getAttachmentContentAsync(window.first.attachments[0].id, cb)),
+    now: await settle((cb) => Office.context.mailbox.item.body.getAsync('text', cb)),
+    itemId: Office.context.mailbox.item.itemId,
+  }));
+  assert.equal(calls.sameFrame, true, 'the pane stayed loaded');
+  failed(calls.old, 9030, 'APICallFailedDueToItemChange');
+  assert.equal(calls.old.result.error.message, 'The selected item has been changed.');
+  failed(calls.oldAttachment, 9030, 'APICallFailedDueToItemChange');
+  succeeded(calls.now, hostile.bodyText);
+  assert.equal(calls.itemId, hostile.ewsId);
+
+  // the visible list does the same
+  await page.locator(`#message-list button[data-ews-id="${board.ewsId}"]`).click();
+  await waitFor(frame, 4);
+  assert.equal((await events(frame))[2].subject, board.subject);
+  assert.equal(await page.locator('#message-list button[aria-current=true] .subject').textContent(), board.subject);
+
+  // nothing selected: the item is null, the pane stays, the ribbon button is off
+  await sim(page, () => window.outlookSim.select(null));
+  await waitFor(frame, 6);
+  assert.deepEqual((await events(frame)).slice(4).map((e) => [e.name, e.subject]), [['item', null], ['selection', null]]);
+  assert.equal(await run(() => Office.context.mailbox.item), null);
+  assert.equal(await page.getByRole('button', { name: 'Save to iMIS' }).isDisabled(), true);
+  assert.deepEqual(await sim(page, () => window.outlookSim.state()), { selected: [], paneOpen: true, theme: 'light', loaded: null });
+
+  // removeHandlerAsync: no more ItemChanged, so mailbox.item is no longer replaced; SelectedItemsChanged goes on
+  succeeded(await run(() => settle((cb) => Office.context.mailbox.removeHandlerAsync(Office.EventType.ItemChanged, cb))));
+  await sim(page, (id) => window.outlookSim.select(id), team.ewsId);
+  await waitFor(frame, 7);
+  await page.waitForTimeout(300);
+  assert.deepEqual((await events(frame)).slice(6).map((e) => [e.name, e.subject]), [['selection', null]]);
+  await assert.rejects(sim(page, () => window.outlookSim.select('nope')), /There is no message with the ewsId nope/);
+  await page.close();
+});
+
+test('without an ItemChanged handler the item goes stale (9030); ?pinned=0 closes the pane, ?pinned=reload opens it afresh', async () => {
+  const stale = await openDriver();
+  await stale.run(() => { window.first = Office.context.mailbox.item; });
+  await sim(stale.page, (id) => window.outlookSim.select(id), hostile.ewsId);
+  await stale.page.waitForTimeout(300);
+  const r = await stale.run(async () => ({ same: Office.context.mailbox.item === window.first, subject: Office.context.mailbox.item.subject,
+    body: await settle((cb) => Office.context.mailbox.item.body.getAsync('text', cb)) }));
+  assert.deepEqual([r.same, r.subject], [true, board.subject]);
+  failed(r.body, 9030, 'APICallFailedDueToItemChange');
+  await stale.page.close();
+
+  const unpinned = await openDriver({ pinned: '0' });
+  await sim(unpinned.page, (id) => window.outlookSim.select(id), hostile.ewsId);
+  assert.equal(await unpinned.page.locator('#taskpane').count(), 0);
+  assert.equal(await unpinned.page.locator('#taskpane-container').isHidden(), true);
+  assert.equal(await unpinned.page.getByRole('button', { name: 'Save to iMIS' }).isDisabled(), false);
+  assert.equal((await sim(unpinned.page, () => window.outlookSim.state())).paneOpen, false);
+  await unpinned.page.close();
+
+  const reload = await openDriver({ pinned: 'reload' });
+  await reload.run(() => { window.marker = 1; });
+  const before = await reload.page.locator('#taskpane').elementHandle();
+  await sim(reload.page, (id) => window.outlookSim.select(id), hostile.ewsId);
+  await reload.page.waitForFunction((old) => document.querySelector('#taskpane') && document.querySelector('#taskpane') !== old, before);
+  const fresh = await currentFrame(reload.page);
+  assert.deepEqual(await fresh.evaluate(() => [window.marker, Office.context.mailbox.item.subject]), [undefined, hostile.subject]);
+  await reload.page.close();
+});
+
+test('multi-select (Mailbox 1.13 / 1.15, ReadWriteMailbox): item null, getSelectedItemsAsync, loadItemByIdAsync one at a time, unloadAsync', async () => {
+  const { page, frame, run } = await openDriver({ requirements: 'Mailbox:1.15', permission: 'ReadWriteMailbox', select: `${board.ewsId},${hostile.ewsId}` });
+  assert.equal(await page.locator('#reading-pane h1').textContent(), '2 items selected');
+  assert.equal(await page.locator('#message-list button[aria-current=true]').count(), 2);
+  assert.equal(await run(() => Office.context.mailbox.item), null);
+  const sel = await run(() => settle((cb) => Office.context.mailbox.getSelectedItemsAsync({ asyncContext: 's' }, cb)));
+  succeeded(sel);
+  assert.equal(sel.result.asyncContext, 's');
+  assert.ok(sel.result.value.every((d) => typeof d.conversationId === 'string'));
+  assert.deepEqual(sel.result.value.map(({ conversationId, ...d }) => d), [board, hostile].map((m) => ({ itemId: m.ewsId, itemMode: 'Read',
+    itemType: 'Message', subject: m.subject, hasAttachment: true, internetMessageId: m.internetMessageId })));
+
+  const out = await run(async ([a, b, other]) => {
+    const mb = Office.context.mailbox;
+    const load = (id) => new Promise((resolve) => mb.loadItemByIdAsync(id, resolve));
+    const first = await load(a);
+    const item = first.value;
+    const o = { status: first.status, subject: item.subject, itemId: item.itemId, from: item.from, to: item.to,
+      internetMessageId: item.internetMessageId, created: item.dateTimeCreated.toISOString(), attachmentIds: item.attachments.map((x) => x.id),
+      methods: Object.keys(item).filter((k) => typeof item[k] === 'function').sort() };
+    o.body = await settle((cb) => item.body.getAsync('text', cb));
+    o.content = await settle((cb) => item.getAttachmentContentAsync(item.attachments[0].id, cb));
+    o.eml = await settle((cb) => item.getAsFileAsync(cb));
+    o.second = await settle((cb) => mb.loadItemByIdAsync(b, cb));
+    o.unload = await settle((cb) => item.unloadAsync(cb));
+    o.afterUnload = await settle((cb) => item.body.getAsync('text', cb));
+    o.unloadAgain = await settle((cb) => item.unloadAsync(cb));
+    const next = await load(b);
+    o.next = next.value.subject;
+    o.hostileEml = await settle((cb) => next.value.getAsFileAsync(cb));
+    await settle((cb) => next.value.unloadAsync(cb));
+    o.notSelected = await settle((cb) => mb.loadItemByIdAsync(other, cb));
+    o.restId = await settle((cb) => mb.loadItemByIdAsync(a.replace(/\//g, '-').replace(/\+/g, '_'), cb));
+    window.kept = (await load(b)).value; // loaded while the selection changes
+    return o;
+  }, [board.ewsId, hostile.ewsId, team.ewsId]);
+  assert.equal(out.status, 'succeeded');
+  assert.deepEqual([out.subject, out.itemId, out.internetMessageId, out.created], [board.subject, board.ewsId, board.internetMessageId,
+    new Date(board.sentDateTime).toISOString()]);
+  assert.deepEqual(out.from, { emailAddress: board.from.address, displayName: board.from.name });
+  assert.deepEqual(out.to, [{ emailAddress: USER, displayName: 'Dana Staff', recipientType: 'user' }]);
+  assert.deepEqual(out.attachmentIds, board.attachments.map((a) => a.ewsId));
+  assert.deepEqual(out.methods, ['getAsFileAsync', 'getAttachmentContentAsync', 'unloadAsync'], 'the own mailbox: no getSharedPropertiesAsync');
+  succeeded(out.body, board.bodyText);
+  succeeded(out.content, { format: 'base64', content: messages[0].attachments[0].bytes.toString('base64') });
+  succeeded(out.eml, mimeOf.get(board.ewsId).toString('base64'));
+  failed(out.second, 9020, 'GenericResponseError');
+  assert.match(out.second.result.error.message, /unloadAsync/);
+  succeeded(out.unload);
+  failed(out.afterUnload, 9030, 'APICallFailedDueToItemChange');
+  failed(out.unloadAgain, 9030, 'APICallFailedDueToItemChange');
+  assert.equal(out.next, hostile.subject);
+  failed(out.hostileEml, 9020, 'GenericResponseError'); // the Graph stand-in has no MIME for it
+  failed(out.notSelected, 9049, 'ItemNotFound');
+  failed(out.restId, 9049, 'ItemNotFound');
+  assert.equal((await sim(page, () => window.outlookSim.state())).loaded, hostile.ewsId);
+
+  // a selection change: SelectedItemsChanged, the loaded item is gone; with an ItemChanged handler, one message is the item
+  await run(() => Promise.all([
+    settle((cb) => Office.context.mailbox.addHandlerAsync(Office.EventType.ItemChanged, window.record('item'), cb)),
+    settle((cb) => Office.context.mailbox.addHandlerAsync(Office.EventType.SelectedItemsChanged, window.record('selection'), cb))]));
+  await sim(page, (ids) => window.outlookSim.selectMany(ids), [hostile.ewsId]);
+  await waitFor(frame, 2);
+  assert.deepEqual((await events(frame)).map((e) => [e.name, e.subject]), [['item', hostile.subject], ['selection', hostile.subject]]);
+  failed(await run(() => settle((cb) => window.kept.body.getAsync('text', cb))), 9030, 'APICallFailedDueToItemChange');
+  assert.equal((await sim(page, () => window.outlookSim.state())).loaded, null);
+  await sim(page, (ids) => window.outlookSim.selectMany(ids), [board.ewsId, hostile.ewsId]);
+  await waitFor(frame, 4);
+  assert.deepEqual((await events(frame)).slice(2).map((e) => [e.name, e.subject]), [['item', null], ['selection', null]]);
+  await assert.rejects(sim(page, (ids) => window.outlookSim.selectMany(ids), [board.ewsId, team.ewsId]), /one mailbox at a time/);
+  // Ctrl-click in the list adds to the selection
+  await sim(page, (id) => window.outlookSim.select(id), board.ewsId);
+  await page.locator(`#message-list button[data-ews-id="${hostile.ewsId}"]`).click({ modifiers: ['Control'] });
+  assert.deepEqual((await sim(page, () => window.outlookSim.state())).selected, [board.ewsId, hostile.ewsId]);
+  await page.close();
+
+  // the add-in's own manifest (ReadWriteItem): the methods are there and throw
+  const rw = await openDriver({ requirements: 'Mailbox:1.15', select: `${board.ewsId},${hostile.ewsId}` });
+  assert.deepEqual(await rw.run(() => ['getSelectedItemsAsync', 'loadItemByIdAsync'].map((k) => {
+    try { Office.context.mailbox[k](...(k === 'loadItemByIdAsync' ? ['x'] : []), () => {}); return 'accepted'; } catch (e) { return e.message; }
+  })), [elevated('mailbox.getSelectedItemsAsync'), elevated('mailbox.loadItemByIdAsync')]);
+  await rw.page.close();
+
+  // Mailbox 1.13: SelectedItemDetails without the 1.14 fields, no loadItemByIdAsync
+  const old = await openDriver({ permission: 'ReadWriteMailbox', select: `${hostile.ewsId},${board.ewsId}` });
+  const details = await old.run(() => settle((cb) => Office.context.mailbox.getSelectedItemsAsync(cb)));
+  succeeded(details, [hostile, board].map((m) => ({ itemId: m.ewsId, itemMode: 'Read', itemType: 'Message', subject: m.subject })));
+  assert.equal(await old.run(() => typeof Office.context.mailbox.loadItemByIdAsync), 'undefined');
+  await old.page.close();
+
+  // below Mailbox 1.13 several messages cannot be selected
+  const page12 = await context.newPage();
+  await page12.goto(`${outlook.url}/?select=${encodeURIComponent(`${board.ewsId},${hostile.ewsId}`)}&requirements=Mailbox:1.12`);
+  await page12.getByText('Selecting several messages needs an Outlook with Mailbox 1.13 (multi-select).').waitFor();
+  assert.equal(await page12.getByRole('button', { name: 'Save to iMIS' }).isDisabled(), true);
+  await page12.close();
+});
+
+test('getAsFileAsync (Mailbox 1.14, read mode): the message as base64 .eml from the Graph stand-in', async () => {
+  const { page, run } = await openDriver({ requirements: 'Mailbox:1.14' });
+  succeeded(await run(() => settle((cb) => Office.context.mailbox.item.getAsFileAsync({ asyncContext: 1 }, cb))), mimeOf.get(board.ewsId).toString('base64'));
+  await page.close();
+  const compose = await openDriver({ requirements: 'Mailbox:1.14', mode: 'compose' });
+  assert.equal(await compose.run(() => typeof Office.context.mailbox.item.getAsFileAsync), 'undefined', 'MessageCompose has none');
+  await compose.page.close();
+});
+
+test('Office theme (Mailbox 1.14): Office.context.officeTheme, ?theme=dark, OfficeThemeChanged on Office.context.mailbox', async () => {
+  const dark = { bodyBackgroundColor: '#292929', bodyForegroundColor: '#ffffff', controlBackgroundColor: '#1f1f1f', controlForegroundColor: '#ffffff' };
+  const light = { bodyBackgroundColor: '#ffffff', bodyForegroundColor: '#242424', controlBackgroundColor: '#ffffff', controlForegroundColor: '#242424' };
+  const { page, frame, run } = await openDriver({ requirements: 'Mailbox:1.14', theme: 'dark' });
+  const t = await run(async () => ({ theme: Office.context.officeTheme,
+    add: await settle((cb) => Office.context.mailbox.addHandlerAsync(Office.EventType.OfficeThemeChanged, window.record('theme'), cb)) }));
+  assert.deepEqual(t.theme, dark, 'no isDarkTheme or themeId in Outlook');
+  succeeded(t.add);
+  await sim(page, () => window.outlookSim.setTheme('light'));
+  await waitFor(frame, 1);
+  assert.deepEqual((await events(frame))[0].args, { type: 'officeThemeChanged', officeTheme: light });
+  assert.deepEqual(await run(() => Office.context.officeTheme), light);
+  assert.equal(await page.evaluate(() => document.body.dataset.theme), 'light');
+  await assert.rejects(sim(page, () => window.outlookSim.setTheme('blue')), /Unknown theme/);
+  await page.close();
+  const older = await openDriver();
+  assert.equal(await older.run(() => 'officeTheme' in Office.context), false, 'Mailbox 1.13: no officeTheme');
+  await older.page.close();
+});
+
+test('compose attachment ids: EWS ids by default, indexes with ?composeIds=index; permissions below ReadWriteItem throw', async () => {
+  const { page, run } = await openDriver({ mode: 'compose', composeIds: 'index' });
+  const r = await run(async (ewsId) => {
+    const item = Office.context.mailbox.item;
+    return { list: await settle((cb) => item.getAttachmentsAsync(cb)), byIndex: await settle((cb) => item.getAttachmentContentAsync('1', cb)),
+      byEws: await settle((cb) => item.getAttachmentContentAsync(ewsId, cb)) };
+  }, board.attachments[0].ewsId);
+  succeeded(r.list, messages[0].attachments.map((a, i) => ({ id: String(i), name: a.name, size: a.bytes.length, attachmentType: 'file', isInline: false })));
+  succeeded(r.byIndex, { format: 'base64', content: messages[0].attachments[1].bytes.toString('base64') });
+  failed(r.byEws, 9003, 'InvalidAttachmentId');
+  await page.close();
+
+  const readOnly = await openDriver({ mode: 'compose', permission: 'ReadItem' });
+  const p = await readOnly.run(async () => {
+    const item = Office.context.mailbox.item;
+    const tryIt = (f) => { try { f(); return 'accepted'; } catch (e) { return e.message; } };
+    return { save: tryIt(() => item.saveAsync(() => {})), subject: tryIt(() => item.subject.setAsync('x')),
+      list: (await settle((cb) => item.getAttachmentsAsync(cb))).result.status };
+  });
+  assert.deepEqual(p, { save: elevated('item.saveAsync'), subject: elevated('subject.setAsync'), list: 'succeeded' });
+  await readOnly.page.close();
+  const bad = await context.newPage();
+  await bad.goto(`${outlook.url}/?permission=Everything`);
+  await bad.getByText(/Unknown \?permission=Everything/).waitFor();
+  await bad.close();
+});
+
+test('?sharedProps: "sample" puts getSharedPropertiesAsync on every item (failing on the own ones), "absent" on none', async () => {
+  const shared = { targetMailbox: 'team@example.org', targetRestUrl: graph.url, owner: 'team@example.org', delegatePermissions: 1 };
+  const probe = (run) => run(async () => {
+    const item = Office.context.mailbox.item;
+    return typeof item.getSharedPropertiesAsync !== 'function' ? 'absent' : settle((cb) => item.getSharedPropertiesAsync(cb));
+  });
+  const own = await openDriver({ sharedProps: 'sample' });
+  const o = await probe(own.run);
+  failed(o, 9020, 'GenericResponseError');
+  assert.match(o.result.error.message, /not in a shared folder or a shared mailbox/);
+  await own.page.close();
+  const sampleShared = await openDriver({ sharedProps: 'sample', message: team.ewsId });
+  succeeded(await probe(sampleShared.run), shared);
+  await sampleShared.page.close();
+  const absent = await openDriver({ sharedProps: 'absent', message: team.ewsId });
+  assert.equal(await probe(absent.run), 'absent');
+  await absent.page.close();
+  const real = await openDriver({ message: team.ewsId });
+  succeeded(await probe(real.run), shared);
+  await real.page.close();
+});
+
+test('mobile (?platform=ios|android): platform, no convertToRestId, REST ids, at most Mailbox 1.5 / DialogApi 1.1, no pinning, read only', async () => {
+  const { page, run } = await openDriver({ platform: 'ios', requirements: 'Mailbox:1.14,NestedAppAuth:1.1' });
+  const r = await run(() => {
+    const mb = Office.context.mailbox, item = mb.item, isSet = Office.context.requirements.isSetSupported;
+    return { info: window.info, diagnostics: Office.context.diagnostics, mailboxDiagnostics: mb.diagnostics,
+      convert: [typeof mb.convertToRestId, typeof mb.convertToEwsId], itemId: item.itemId, attachmentIds: item.attachments.map((a) => a.id),
+      modified: 'dateTimeModified' in item, theme: 'officeTheme' in Office.context, content: typeof item.getAttachmentContentAsync,
+      handlers: typeof mb.addHandlerAsync, sets: [isSet('Mailbox', '1.5'), isSet('Mailbox', '1.6'), isSet('DialogApi', '1.1'),
+        isSet('DialogApi', '1.2'), isSet('IdentityAPI', '1.3'), isSet('NestedAppAuth', '1.1')] };
+  });
+  assert.deepEqual(r.info, { host: 'Outlook', platform: 'iOS' });
+  assert.deepEqual(r.diagnostics, { host: 'Outlook', platform: 'iOS', version: '4.2433.0' });
+  assert.deepEqual(r.mailboxDiagnostics, { hostName: 'OutlookIOS', hostVersion: '4.2433.0' });
+  assert.deepEqual(r.convert, ['undefined', 'undefined']);
+  assert.equal(r.itemId, messages[0].restId);
+  assert.deepEqual(r.attachmentIds, messages[0].attachments.map((a) => a.restId));
+  assert.deepEqual([r.modified, r.theme, r.content, r.handlers], [false, false, 'undefined', 'function']);
+  assert.deepEqual(r.sets, [true, false, true, false, false, true], 'Mailbox capped at 1.5, DialogApi at 1.1, IdentityAPI not claimed');
+  assert.equal(await run(() => Office.auth.getAuthContext().then((c) => c.userPrincipalName)), USER);
+  await sim(page, (id) => window.outlookSim.select(id), hostile.ewsId);
+  assert.equal(await page.locator('#taskpane').count(), 0, 'no pinning on mobile');
+  await page.close();
+
+  const android = await openDriver({ platform: 'android' });
+  assert.deepEqual(await android.run(() => [window.info.platform, Office.context.mailbox.diagnostics.hostName,
+    Office.context.requirements.isSetSupported('Mailbox', '1.5'), Office.context.requirements.isSetSupported('IdentityAPI', '1.3')]),
+  ['Android', 'OutlookAndroid', true, false]);
+  await android.page.close();
+  const compose = await context.newPage();
+  await compose.goto(`${outlook.url}/?platform=ios&mode=compose`);
+  await compose.getByText('Outlook mobile shows this add-in in read mode only (MobileMessageReadCommandSurface).').waitFor();
+  await compose.close();
+});
+
+test('dialogs: 12002 for a missing page, 12003 for an http: page, the dialog staying open; outlookSim.dialogEvent; then 12006', { timeout: 60_000 }, async () => {
+  const { page } = await openHost(`?pane=${encodeURIComponent(`${paneServer.url}/dialog-pane.html`)}`);
+  const frame = await paneFrame(page, 'sim');
+  await frame.waitForFunction(() => window.sim.ui);
+  const waitEvents = (n) => frame.waitForFunction((k) => window.sim.events.length >= k, n, { timeout: 15000 });
+  const dialogEvent = (error) => ({ t: 'DialogEventReceived', args: { error, type: 'dialogEventReceived' } });
+  async function openDialog(path) {
+    const popup = context.waitForEvent('page');
+    assert.equal((await frame.evaluate((p) => window.sim.open(location.origin + p), path)).status, 'succeeded');
+    return popup;
+  }
+  async function closeDialog(win) {
+    const closed = win.waitForEvent('close');
+    await frame.evaluate(() => window.sim.close());
+    await closed;
+  }
+
+  // the start page answers 404: the server's probe
+  let win = await openDialog('/missing.html');
+  await waitEvents(1);
+  await page.waitForTimeout(500);
+  assert.deepEqual(await frame.evaluate(() => window.sim.events), [dialogEvent(12002)]);
+  assert.equal(win.isClosed(), false, 'the dialog stays open after 12002');
+  await closeDialog(win);
+  // a 200 start page that goes on to an error page with office.js on it: the dialog's hello
+  win = await openDialog('/to-missing.html');
+  await waitEvents(2);
+  assert.deepEqual((await frame.evaluate(() => window.sim.events))[1], dialogEvent(12002));
+  assert.ok(win.url().endsWith('/missing-with-office.html'));
+  await closeDialog(win);
+  // the start URL redirects to an http: page without office.js: only the probe can tell
+  win = await openDialog('/redirect-to-bare');
+  await waitEvents(3);
+  assert.deepEqual((await frame.evaluate(() => window.sim.events))[2], dialogEvent(12003));
+  await closeDialog(win);
+  // the start URL redirects to an http: page with office.js: probe and hello both see it, one event
+  win = await openDialog('/redirect-to-http');
+  await waitEvents(4);
+  await win.waitForURL(`${plainHttp.url}/plain.html`);
+  await page.waitForTimeout(500);
+  assert.deepEqual((await frame.evaluate(() => window.sim.events)).slice(3), [dialogEvent(12003)]);
+  await closeDialog(win);
+  // a start page that navigates to an http: page: only the http page's office.js tells
+  win = await openDialog('/to-http.html');
+  await waitEvents(5);
+  assert.deepEqual((await frame.evaluate(() => window.sim.events))[4], dialogEvent(12003));
+  await closeDialog(win);
+  assert.equal((await frame.evaluate(() => window.sim.events)).length, 5, 'dialog.close() raises nothing');
+
+  // the test hook, for navigations the host cannot see; then the user closes the window
+  win = await openDialog('/dialog.html');
+  await waitEvents(6); // its messageParent
+  await sim(page, () => window.outlookSim.dialogEvent(12002));
+  await waitEvents(7);
+  assert.deepEqual((await frame.evaluate(() => window.sim.events))[6], dialogEvent(12002));
+  await assert.rejects(sim(page, () => window.outlookSim.dialogEvent(12006)), /12002 or 12003/);
+  await win.close();
+  await waitEvents(8);
+  assert.deepEqual((await frame.evaluate(() => window.sim.events))[7], dialogEvent(12006));
+  await assert.rejects(sim(page, () => window.outlookSim.dialogEvent(12002)), /No dialog is open/);
+  await page.close();
 });

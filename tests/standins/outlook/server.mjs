@@ -1,22 +1,31 @@
 // Simulated Outlook host: a minimal "Outlook on the web" reading pane that hosts the add-in's
 // task pane in an iframe, plus the office.js stand-in the pane loads in demo and test builds.
 //
-//   GET  /                      the host page (index.html + host.js + host.css). Query:
+//   GET  /                      the host page (index.html + host.js + host.css). Query (host.js header for all):
 //                                 ?message=<ewsId>   select a message (default: the first)
+//                                 ?select=<ewsId>,<ewsId>,...   select several (multi-select, Mailbox 1.13)
 //                                 ?mode=read|compose read mode (default), or the message opened as a draft
 //                                                    being written (office.js gives the compose API)
+//                                 ?platform=web|ios|android   Outlook on the web (default) or Outlook mobile
+//                                 ?requirements=Mailbox:1.8,NestedAppAuth:1.1   override claimed sets;
+//                                                    version 0 removes a set. Default: Mailbox 1.13,
+//                                                    DialogApi 1.2, IdentityAPI 1.3 (NestedAppAuth not claimed:
+//                                                    claim it to give the pane window.nestedAppAuthBridge);
+//                                                    mobile: Mailbox 1.5, DialogApi 1.1 at most
+//                                 ?permission=Restricted|ReadItem|ReadWriteItem|ReadWriteMailbox  (default ReadWriteItem)
+//                                 ?pinned=1|0|reload what a selection change does to an open pane (default 1: stays)
+//                                 ?sharedProps=real|sample|absent   where getSharedPropertiesAsync exists
+//                                 ?composeIds=ews|index   compose attachment ids (default ews)
+//                                 ?theme=light|dark  the Office theme
 //                                 ?syncDelay=N       compose: after the pane's first saveAsync the draft stays
 //                                                    unknown to Graph for N ms (default 0: no delay), through
 //                                                    POST /_sim/messages/{id}/hide below
 //                                 ?pane=<url>        task pane URL (default: the paneUrl option)
-//                                 ?requirements=Mailbox:1.8,NestedAppAuth:1.1   override claimed sets;
-//                                                    version 0 removes a set. Default: Mailbox 1.13,
-//                                                    DialogApi 1.2, IdentityAPI 1.3 (NestedAppAuth not claimed:
-//                                                    claim it to give the pane window.nestedAppAuthBridge)
 //                                 ?idp=<origin>      the identity provider the NAA broker asks (default: the
 //                                                    idpUrl option), for tests that start the IdP on port 0
 //                                 ?popups=blocked    behave as if the browser blocked every window.open of this
 //                                                    page (dialogs then need the "Allow" prompt, see host.js)
+//                               Test hooks on the page: window.outlookSim (host.js header).
 //   GET  /office.js             the Office.js stand-in (CORS: any origin may load it)
 //   GET  /_sim/mailbox          {paneUrl, graphUrl, idpUrl, brokerClientId, tenantId, users: [{id, displayName,
 //                               mail}], messages}, read through from the Graph stand-in's GET
@@ -29,9 +38,15 @@
 //                               "organizations" when Graph gives none).
 //   POST /_sim/messages/{ewsId|restId}/hide   {ms}: passed on to the Graph stand-in's control endpoint of
 //                               the same name (a saved draft that has not synced yet)
+//   GET  /_sim/messages/{ewsId|restId}/mime   the whole message as MIME (item.getAsFileAsync), read through from
+//                               the Graph stand-in's GET {graphControlUrl}/messages/{ewsId|restId}/mime, which answers
+//                               the bytes of GET /v1.0/.../messages/{id}/$value (message/rfc822); its status is passed on
 //   GET  /_sim/attachments/{restId}/content   raw bytes, read through from the Graph stand-in
+//   GET  /_sim/probe?url=<https URL>          {status, http, url}: this server GETs the URL as a dialog window would,
+//                               following up to 5 redirects; status null when it cannot be fetched (10 s), http true
+//                               when a redirect leads to http:. The host page's test for dialog errors 12002 / 12003.
 //   GET|PUT /_sim/roaming?user=<address>      the user's roaming settings (a JSON object; PUT over
-//                               32 KB of JSON answers 413). Kept here, like Outlook keeps them in the mailbox.
+//                               32 K characters of JSON answers 413). Kept here, like Outlook keeps them in the mailbox.
 // Control endpoints (tests only):
 //   GET  /_control/roaming[?user=<address>]   every user's settings {address: {...}}, or one user's
 //   POST /_control/reset                      forget all roaming settings
@@ -47,7 +62,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = new URL('./', import.meta.url);
 const BROKER_CLIENT_ID = 'a0c3f1d2-5b6e-4f7a-8c9d-0e1f2a3b4c5d'; // = BROKER_CLIENT_ID of ../idp/server.mjs
-const ROAMING_LIMIT = 32 * 1024;
+const ROAMING_LIMIT = 32 * 1024; // characters, as Office.js measures them (office.js)
+const PROBE_REDIRECTS = 5, PROBE_TIMEOUT_MS = 10_000;
 const STATIC = {
   '/': ['index.html', 'text/html; charset=utf-8'],
   '/index.html': ['index.html', 'text/html; charset=utf-8'],
@@ -74,6 +90,27 @@ export async function start({ host = '127.0.0.1', port = 3100, tls: { key, cert 
   });
   const readBody = async (req) => { const chunks = []; for await (const c of req) chunks.push(c); return Buffer.concat(chunks); };
 
+  // One GET as a dialog window would make it: {status, location} or null when it cannot be fetched.
+  const fetchOnce = (url) => new Promise((resolve) => {
+    const req = https.get(url, { ca: cert, timeout: PROBE_TIMEOUT_MS }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode, location: res.headers.location });
+    });
+    req.on('timeout', () => req.destroy()).on('error', () => resolve(null));
+  });
+  async function probe(start) {
+    let url = start;
+    for (let hop = 0; hop <= PROBE_REDIRECTS; hop++) {
+      const r = await fetchOnce(url);
+      if (!r) return { status: null, http: false, url: url.href };
+      if (r.status < 300 || r.status >= 400 || !r.location) return { status: r.status, http: false, url: url.href };
+      url = new URL(r.location, url);
+      if (url.protocol === 'http:') return { status: r.status, http: true, url: url.href };
+      if (url.protocol !== 'https:') return { status: null, http: false, url: url.href };
+    }
+    return { status: null, http: false, url: url.href }; // too many redirects: the page cannot be loaded
+  }
+
   async function handle(req, res, url) {
     const send = (status, body, type = 'application/json; charset=utf-8', extra = {}) => {
       const data = Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
@@ -93,6 +130,11 @@ export async function start({ host = '127.0.0.1', port = 3100, tls: { key, cert 
       const r = await graph(`/attachments/${attachment[1]}/content`);
       return send(r.status, r.body, r.type ?? 'application/octet-stream');
     }
+    const mime = /^\/_sim\/messages\/([^/]+)\/mime$/.exec(url.pathname);
+    if (req.method === 'GET' && mime) {
+      const r = await graph(`/messages/${mime[1]}/mime`);
+      return send(r.status, r.body, r.type ?? 'message/rfc822');
+    }
     const hide = /^\/_sim\/messages\/([^/]+)\/hide$/.exec(url.pathname);
     if (req.method === 'POST' && hide) {
       let ms;
@@ -109,9 +151,14 @@ export async function start({ host = '127.0.0.1', port = 3100, tls: { key, cert 
         return send(200, { paneUrl, graphUrl: new URL(graphControlUrl).origin, idpUrl: new URL(idpUrl).origin, brokerClientId,
           tenantId: box.tenantId ?? 'organizations', users, messages: Array.isArray(box) ? box : box.messages });
       }
+      case 'GET /_sim/probe': {
+        const target = URL.canParse(url.searchParams.get('url') ?? '') ? new URL(url.searchParams.get('url')) : null;
+        if (target?.protocol !== 'https:') return send(400, { error: 'url must be an https URL' });
+        return send(200, await probe(target));
+      }
       case 'GET /_sim/roaming': return send(200, roaming.get(user) ?? {});
       case 'PUT /_sim/roaming': {
-        const body = await readBody(req);
+        const body = (await readBody(req)).toString('utf8');
         if (!user) return send(400, { error: 'user is required' });
         if (body.length > ROAMING_LIMIT) return send(413, { error: 'roaming settings exceed 32 KB' });
         let settings;
