@@ -140,19 +140,23 @@ export function messageFixture(ewsId, subject, attachments) {
   };
 }
 
+/** Clicks `button` in the pane and signs in to Microsoft in the popup that opens. */
+export async function clickAndSignIn(context, pane, button) {
+  const popup = context.waitForEvent("page", { timeout: 30_000 });
+  await pane.locator(button).click();
+  const p = await popup;
+  await p.waitForSelector("#username");
+  await p.fill("#username", msUser.mail);
+  await p.fill("#password", msUser.password);
+  await p.click("#signin");
+}
+
 /** Clicks Save to iMIS (signing in to Microsoft in the popup when one opens) and waits
  * for the summary; resolves to the milliseconds that took. */
 export async function saveAndWait(context, pane, { expectPopup = true, timeout = 120_000 } = {}) {
   const started = performance.now();
-  const popup = expectPopup ? context.waitForEvent("page", { timeout: 30_000 }) : null;
-  await pane.locator("#save").click();
-  if (popup) {
-    const p = await popup;
-    await p.waitForSelector("#username");
-    await p.fill("#username", msUser.mail);
-    await p.fill("#password", msUser.password);
-    await p.click("#signin");
-  }
+  if (expectPopup) await clickAndSignIn(context, pane, "#save");
+  else await pane.locator("#save").click();
   await pane.locator("#summary[data-state=done]").waitFor({ timeout });
   return performance.now() - started;
 }

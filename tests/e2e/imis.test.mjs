@@ -3,7 +3,7 @@
 // that ends mid-save. Every check reads back from the iMIS stand-in.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { control, field, fillSetup, imisUser, mailbox, messageFixture, openPane, saveAndWait, signInImis, startHarness, submitImisSignIn } from "./harness.mjs";
+import { clickAndSignIn, control, field, fillSetup, imisUser, mailbox, messageFixture, openPane, saveAndWait, signInImis, startHarness, submitImisSignIn } from "./harness.mjs";
 
 let h;
 before(async () => {
@@ -156,13 +156,7 @@ test("an iMIS session that ends mid-save: sign in again and the save goes on, no
   const { context, pane } = await openPane(h);
   await fillSetup(pane, setup());
   await signInImis(pane);
-  const popup = context.waitForEvent("page");
-  await pane.locator("#save").click();
-  const p = await popup;
-  await p.waitForSelector("#username");
-  await p.fill("#username", mailbox.users[0].mail);
-  await p.fill("#password", mailbox.users[0].password);
-  await p.click("#signin");
+  await clickAndSignIn(context, pane, "#save");
   // The session ends; the pane asks to sign in again and then goes on by itself.
   await pane.locator("#imis-sign-in").waitFor({ state: "visible", timeout: 60_000 });
   assert.match(await pane.locator("#error").textContent(), /iMIS session has ended/);

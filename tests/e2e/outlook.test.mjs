@@ -6,7 +6,7 @@
 // emails at once, Outlook on iOS.
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { control, field, fillSetup, mailbox, messageFixture, msUser, openPane, saveAndWait, signInImis, startHarness, submitImisSignIn } from "./harness.mjs";
+import { clickAndSignIn, control, field, fillSetup, mailbox, messageFixture, msUser, openPane, saveAndWait, signInImis, startHarness, submitImisSignIn } from "./harness.mjs";
 
 let h;
 before(async () => {
@@ -76,13 +76,7 @@ test("a pinned pane: another email selected mid-save; the save finishes for the 
   const { context, page, pane } = await openPane(h, { message: first.ewsId });
   await fillSetup(pane, setup({ maxRequestMb: "16" }));
   await signInImis(pane);
-  const popup = context.waitForEvent("page");
-  await pane.locator("#save").click();
-  const p = await popup;
-  await p.waitForSelector("#username");
-  await p.fill("#username", msUser.mail);
-  await p.fill("#password", msUser.password);
-  await p.click("#signin");
+  await clickAndSignIn(context, pane, "#save");
   await pane.locator('#attachments li[data-retries="1"]').waitFor({ timeout: 30_000 });
   await page.evaluate((id) => window.outlookSim.select(id), second.ewsId);
   await pane.locator("#email-subject", { hasText: "Second of two" }).waitFor({ timeout: 60_000 });
@@ -203,13 +197,7 @@ test("three selected emails are saved as three records, each with its own attach
   await fillSetup(pane, setup({ emailFile: true }));
   await submitImisSignIn(pane);
   await pane.locator("#save-all:not([disabled])").waitFor();
-  const popup = context.waitForEvent("page", { timeout: 30_000 });
-  await pane.locator("#save-all").click();
-  const p = await popup;
-  await p.waitForSelector("#username");
-  await p.fill("#username", msUser.mail);
-  await p.fill("#password", msUser.password);
-  await p.click("#signin");
+  await clickAndSignIn(context, pane, "#save-all");
   await pane.locator("#status", { hasText: "3 of 3 emails saved" }).waitFor({ timeout: 120_000 });
   const state = await h.imisState();
   assert.deepEqual(state.activities.map((a) => field(a.entity, "DESCRIPTION")).sort(), ["Selected 1", "Selected 2", "Selected 3"]);
@@ -223,10 +211,15 @@ test("three selected emails are saved as three records, each with its own attach
 
 test("Outlook on iOS: item ids are REST ids already, the email saves with its attachments", { timeout: 120_000 }, async () => {
   const message = (await messages())[0];
-  const { context, pane } = await openPane(h, { query: { platform: "ios" } });
+  const { context, page, pane } = await openPane(h, { query: { platform: "ios" } });
   await fillSetup(pane, setup());
   await signInImis(pane);
+  // A phone's width: the pane fits without scrolling sideways.
+  await page.evaluate(() => { document.getElementById("taskpane").style.width = "320px"; });
+  const fits = () => pane.locator("body").evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+  assert.ok(await fits(), "no horizontal scrolling at 320 px");
   await saveAndWait(context, pane);
+  assert.ok(await fits(), "nor once saved");
   storedOnce(await h.imisState(), message);
   await context.close();
 });

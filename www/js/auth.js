@@ -165,8 +165,16 @@ function dialogToken(settings, scopes) {
         dialogTokens.set(key, { accessToken: answer.accessToken, expiresOn: answer.expiresOn });
         resolve(answer.accessToken);
       });
+      // Office's dialog events (DialogEventReceived): 12002 page not found, 12003 an
+      // http: page, 12006 closed by the user.
+      const said = {
+        12002: "The sign-in window's page could not be found (12002): the add-in's files may be incomplete on its web server.",
+        12003: "The sign-in window went to a page that is not https (12003), which Outlook refuses.",
+        12006: "You closed the Microsoft sign-in window before signing in (12006).",
+      };
       dialog.addEventHandler(Office.EventType.DialogEventReceived, (arg) => {
-        reject(new Error(arg.error === 12006 ? "The sign-in window was closed before signing in." : `Sign-in window error ${arg.error}.`));
+        dialog.close();
+        reject(new Error(said[arg.error] ?? `The sign-in window reported error ${arg.error}.`));
       });
     });
   });
