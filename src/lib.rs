@@ -15,6 +15,7 @@ pub mod host;
 pub mod http;
 pub mod imis;
 pub mod item;
+pub mod json;
 pub mod names;
 pub mod plan;
 pub mod record;

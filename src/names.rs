@@ -4,8 +4,10 @@
 
 use std::collections::HashSet;
 
-/// Longest stored name, in characters, extension included.
-pub const MAX_NAME_CHARS: usize = 100;
+use crate::text::{bounded, units};
+
+/// Longest stored name, extension included, in UTF-16 code units as iMIS counts them.
+pub const MAX_NAME_UNITS: usize = 100;
 
 const RESERVED: [&str; 22] = [
     "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
@@ -40,13 +42,19 @@ pub fn safe_name(name: &str, fallback: &str) -> String {
         return fallback.to_string();
     }
     let (stem, ext) = split_extension(trimmed);
-    let stem_upper = stem.to_ascii_uppercase();
-    let stem = if RESERVED.contains(&stem_upper.trim_end()) {
+    // Windows reserves a device name before the FIRST dot too: CON.tar.gz is CON.
+    let device = stem
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_uppercase();
+    let stem = if RESERVED.contains(&device.as_str()) {
         format!("_{stem}")
     } else {
         stem.to_string()
     };
-    truncate_keeping_extension(&stem, ext, MAX_NAME_CHARS)
+    truncate_keeping_extension(&stem, ext, MAX_NAME_UNITS)
 }
 
 /// Splits `report.final.pdf` into `("report.final", ".pdf")`; a short tail after the
@@ -61,8 +69,8 @@ fn split_extension(name: &str) -> (&str, &str) {
 }
 
 fn truncate_keeping_extension(stem: &str, ext: &str, max: usize) -> String {
-    let room = max.saturating_sub(ext.chars().count()).max(1);
-    let stem: String = stem.chars().take(room).collect();
+    let room = max.saturating_sub(units(ext)).max(1);
+    let stem = bounded(stem, room);
     format!("{}{ext}", stem.trim_end_matches([' ', '.']))
 }
 
@@ -79,7 +87,7 @@ pub fn distinct_names(names: &[String]) -> Vec<String> {
             while !taken.insert(candidate.to_lowercase()) {
                 n += 1;
                 let suffix = format!(" ({n}){ext}");
-                candidate = truncate_keeping_extension(stem, &suffix, MAX_NAME_CHARS);
+                candidate = truncate_keeping_extension(stem, &suffix, MAX_NAME_UNITS);
             }
             candidate
         })
@@ -97,7 +105,8 @@ pub fn email_folder_name(date: &str, subject: &str, message_key: &str) -> String
     };
     let tag = format!("{:08x}", fnv1a(message_key.as_bytes()));
     let subject = safe_name(subject, "no subject");
-    let subject: String = subject.chars().take(60).collect();
+    // 60 units of subject leave room for the date and the tag within the name's 100.
+    let subject = bounded(&subject, 60);
     safe_name(&format!("{stamp} {subject} [{tag}]"), "email")
 }
 
@@ -111,6 +120,22 @@ fn fnv1a(bytes: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_emoji_subject_keeps_the_folders_tag() {
+        let name = email_folder_name("2026-11-20T09:30:00Z", &"🙂".repeat(80), "<m@x>");
+        assert!(name.ends_with(']'), "{name}");
+        assert!(units(&name) <= MAX_NAME_UNITS);
+    }
+
+    #[test]
+    fn device_names_are_reserved_before_any_dot() {
+        assert_eq!(safe_name("CON.tar.gz", "x"), "_CON.tar.gz");
+        assert_eq!(safe_name("aux.pdf", "x"), "_aux.pdf");
+        assert_eq!(safe_name("Com1", "x"), "_Com1");
+        assert_eq!(safe_name("CONSOLE.pdf", "x"), "CONSOLE.pdf");
+        assert_eq!(safe_name("my CON.pdf", "x"), "my CON.pdf");
+    }
 
     #[test]
     fn separators_controls_and_markup_are_neutralised() {
@@ -148,7 +173,7 @@ mod tests {
     fn long_names_keep_their_extension_and_whole_characters() {
         let long = format!("{}.pdf", "é".repeat(300));
         let safe = safe_name(&long, "x");
-        assert_eq!(safe.chars().count(), MAX_NAME_CHARS);
+        assert_eq!(units(&safe), MAX_NAME_UNITS);
         assert!(safe.ends_with("é.pdf"));
     }
 

@@ -138,7 +138,7 @@ pub fn build(
             .map(|a| a.size)
             .sum();
         let estimate = attached.div_ceil(3) * 4 + item.body_text.len() as u64 * 2 + 8 * 1024;
-        let name = safe_name(&format!("{subject_text}.eml"), "email.eml");
+        let name = eml_name(subject_text, "email");
         match too_large(&name, estimate, settings.max_request_bytes) {
             Some(reason) => left_out.push(LeftOut {
                 id: EMAIL_FILE_ID.into(),
@@ -151,7 +151,7 @@ pub fn build(
     }
     let mut names: Vec<String> = email_file.iter().map(|(n, _)| n.clone()).collect();
     names.extend(chosen.iter().map(|a| match a.kind {
-        AttachmentKind::Item => safe_name(&format!("{}.eml", a.name.trim()), "attached item.eml"),
+        AttachmentKind::Item => eml_name(&a.name, "attached item"),
         _ => safe_name(&a.name, "attachment"),
     }));
     let mut stored = distinct_names(&names).into_iter();
@@ -261,6 +261,13 @@ pub fn too_large(name: &str, size: u64, max_request_bytes: u64) -> Option<String
             megabytes(max_request_bytes)
         )
     })
+}
+
+/// `<name>.eml`, safe: a name that is all dots or separators gets `fallback`, so the
+/// extension is never eaten ("..eml" would be trimmed to "eml").
+fn eml_name(name: &str, fallback: &str) -> String {
+    let stem = safe_name(name, fallback);
+    safe_name(&format!("{stem}.eml"), &format!("{fallback}.eml"))
 }
 
 /// Bytes of a document upload: the JSON around the data plus the file as base64.
@@ -474,7 +481,7 @@ mod tests {
         let plan = build(&it, &s, &[contact()], &all_ids());
         let r = &plan.records[0].1;
         assert_eq!(r.subject.chars().count(), 400, "each record kind bounds it");
-        assert_eq!(r.note.chars().count(), s.site.note_max_chars);
+        assert_eq!(crate::text::units(&r.note), s.site.note_max_chars);
         assert!(
             r.note
                 .ends_with("plan.docx: https://contoso.sharepoint.com/plan.docx\n"),

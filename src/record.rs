@@ -87,7 +87,7 @@ impl Record {
 /// `max` characters, never cutting one in half, the section always whole.
 pub fn compose_note(header: &str, body: &str, section: &str, max: usize) -> String {
     let tail = format!("\n\n{MARKER}\n{section}");
-    let fixed = header.chars().count() + tail.chars().count();
+    let fixed = crate::text::units(header) + crate::text::units(&tail);
     let room = max.saturating_sub(fixed);
     let note = format!("{header}{}{tail}", bounded(body, room));
     bounded(&note, max)
@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn the_section_survives_a_long_body_and_can_be_replaced() {
         let note = compose_note("From: a\n\n", &"é".repeat(100), "- x.pdf", 60);
-        assert_eq!(note.chars().count(), 60);
+        assert_eq!(crate::text::units(&note), 60);
         assert!(note.starts_with("From: a\n\né"));
         assert!(note.ends_with(&format!("{MARKER}\n- x.pdf")));
         let edited = format!("Staff note.\n{note}");

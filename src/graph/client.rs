@@ -55,7 +55,7 @@ impl GraphClient {
         loop {
             let read = async |r: Response| r.binary().await.map_err(|e| e.to_string());
             let body = self.get(&url, &|_| {}, read).await?;
-            let page: AttachmentPage = serde_json::from_slice(&body)
+            let page: AttachmentPage = crate::json::from_slice(&body)
                 .map_err(|e| GraphError::BadResponse(format!("attachment list: {e}")))?;
             all.extend(page.value);
             match page.next_link {

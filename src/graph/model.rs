@@ -59,7 +59,7 @@ struct ErrorDetail {
 
 /// `(code, message)` from Graph's error body, or `None` when the body is not one.
 pub fn parse_error(body: &str) -> Option<(String, String)> {
-    let parsed: ErrorBody = serde_json::from_str(body).ok()?;
+    let parsed: ErrorBody = crate::json::from_str(body).ok()?;
     Some((parsed.error.code, parsed.error.message))
 }
 
@@ -148,7 +148,7 @@ impl ItemKind {
 
     /// From an expanded item attachment; a kind Graph may add later is kept as a message.
     pub fn of_expanded(body: &[u8]) -> Option<ItemKind> {
-        let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let v: serde_json::Value = crate::json::from_slice(body).ok()?;
         let kind = v
             .get("item")?
             .get("@odata.type")?

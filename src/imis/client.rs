@@ -107,7 +107,7 @@ impl ImisClient {
                 },
             });
         }
-        let (token, expires_in) = serde_json::from_str(&body)
+        let (token, expires_in) = crate::json::from_str(&body)
             .ok()
             .as_ref()
             .and_then(model::parse_token)
@@ -528,7 +528,7 @@ impl ImisClient {
         what: &str,
     ) -> Result<Value, ImisError> {
         let text = self.send_raw(request, json_body, what).await?;
-        serde_json::from_str(&text).map_err(|e| ImisError::BadResponse {
+        crate::json::from_str(&text).map_err(|e| ImisError::BadResponse {
             what: what.to_string(),
             detail: e.to_string(),
         })
@@ -562,7 +562,7 @@ impl ImisClient {
     /// A JSON answer, or the error its status means.
     fn answer(&self, status: u16, text: &str, what: &str) -> Result<Value, ImisError> {
         self.status(status, text, what)?;
-        serde_json::from_str(text).map_err(|e| ImisError::BadResponse {
+        crate::json::from_str(text).map_err(|e| ImisError::BadResponse {
             what: what.to_string(),
             detail: e.to_string(),
         })

@@ -427,7 +427,7 @@ pub fn found_document_id(answer: &Value) -> Option<String> {
 /// iMIS's own message from an error body (no fixed schema: try the known keys), cut to
 /// a readable length.
 pub fn error_message(body: &str) -> String {
-    let parsed: Option<Value> = serde_json::from_str(body).ok();
+    let parsed: Option<Value> = crate::json::from_str(body).ok();
     let from_json = parsed.as_ref().and_then(|v| {
         validation_messages(v).or_else(|| {
             [
