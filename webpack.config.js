@@ -1,6 +1,11 @@
 // Bundles the task pane: the JS shell, MSAL, the wasm core and the CSS into dist/, with
 // the manifest rewritten for the URL the add-in is served from: dist/manifest.xml, and
 // dist/manifest.json converted from it (scripts/manifest-json.mjs, Microsoft's converter).
+// Each page gets its Content-Security-Policy <meta> (`csp`, from scripts/csp.mjs); the
+// async chunk of the wasm core is folded into the pane's bundle and the wasm is fetched
+// with its hash as Subresource Integrity, so scripts/build.mjs can pin every script the
+// pages load from their HTML (integrity="sha384-...").
+import { createHash } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import webpack from "webpack";
@@ -11,14 +16,44 @@ import { serialize, unifiedManifest } from "./scripts/manifest-json.mjs";
 const root = path.dirname(fileURLToPath(import.meta.url));
 const MANIFEST_DEV_URL = "https://localhost:3000";
 
-export default function makeConfig({ addinUrl, officeJsUrl, addinConfig }) {
+/** Adds `{integrity}` to webpack's fetch of each async wasm module: the bytes webpack
+ * emits for such a module are its source's (AsyncWebAssemblyGenerator), so their sha384
+ * is known when the runtime is generated. A changed .wasm on the server then fails to
+ * load instead of running. */
+class WasmIntegrityPlugin {
+  apply(compiler) {
+    compiler.hooks.thisCompilation.tap("WasmIntegrityPlugin", (compilation) => {
+      compilation.hooks.runtimeModule.tap("WasmIntegrityPlugin", (module, chunk) => {
+        if (module.constructor.name !== "AsyncWasmLoadingRuntimeModule") return;
+        const load = module.generateLoadBinaryCode;
+        module.generateLoadBinaryCode = (wasmPath, runtime, analyzable) => {
+          if (analyzable) throw new Error("WasmIntegrityPlugin: analyzable wasm URLs are not handled");
+          const hashes = {};
+          for (const c of chunk.getAllReferencedChunks()) {
+            for (const m of compilation.chunkGraph.getChunkModulesIterable(c)) {
+              if (m.type !== "webassembly/async") continue;
+              const digest = createHash("sha384").update(m.originalSource().buffer()).digest("base64");
+              hashes[compilation.chunkGraph.getModuleId(m)] = `sha384-${digest}`;
+            }
+          }
+          const code = load(wasmPath, runtime, analyzable);
+          const m = /^fetch\((.*)\)$/s.exec(code);
+          if (!m) throw new Error(`WasmIntegrityPlugin: unexpected wasm loading code ${code}`);
+          return `fetch(${m[1]}, { integrity: ${JSON.stringify(hashes)}[wasmModuleId] })`;
+        };
+      });
+    });
+  }
+}
+
+export default function makeConfig({ addinUrl, officeJsUrl, addinConfig, csp }) {
   const forHost = (content) => content.toString().replaceAll(MANIFEST_DEV_URL, addinUrl.replace(/\/$/, ""));
   const page = (name, chunks) =>
     new HtmlWebpackPlugin({
       template: path.join(root, "www", `${name}.html`),
       filename: `${name}.html`,
       chunks,
-      templateParameters: { officeJsUrl, officeJsOrigin: new URL(officeJsUrl).origin },
+      templateParameters: { officeJsUrl, csp: csp[name] },
     });
   return {
     mode: "production",
@@ -40,6 +75,10 @@ export default function makeConfig({ addinUrl, officeJsUrl, addinConfig }) {
       page("auth-redirect", ["auth-redirect"]),
       page("auth-dialog", ["auth-dialog"]),
       new webpack.DefinePlugin({ __ADDIN_CONFIG__: JSON.stringify(addinConfig) }),
+      // The pane's lazily imported core (pkg/) in the pane's own bundle: no chunk that
+      // webpack's runtime would load without an integrity check.
+      new webpack.optimize.LimitChunkCountPlugin({ maxChunks: 1 }),
+      new WasmIntegrityPlugin(),
       new CopyPlugin({
         patterns: [
           { from: "www/assets", to: "assets" },

@@ -3,6 +3,9 @@
 // With `proxy`, it is also the one-origin deployment's reverse proxy (as
 // deploy/nginx does): `{prefix}/...` is passed on to `target/...`, so the pane reaches
 // iMIS on its own origin and no CORS is involved.
+// Every file is sent with the build's Content-Security-Policy header, dist/csp.txt
+// (scripts/csp.mjs: frame-ancestors lives only there, a <meta> policy cannot carry it),
+// as deploy/nginx and deploy/iis do; the iMIS answers passed on are sent as they come.
 import { createServer, request } from "node:https";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
@@ -15,6 +18,7 @@ const TYPES = {
   ".png": "image/png",
   ".xml": "application/xml; charset=utf-8",
   ".json": "application/json",
+  ".txt": "text/plain; charset=utf-8",
 };
 
 // Hop-by-hop headers a proxy does not pass on (RFC 9110 7.6.1).
@@ -47,10 +51,13 @@ export async function serveStatic({ host, port, tls, root, proxy }) {
     }
     try {
       const body = await readFile(file);
+      // Read with each file, so a rebuild while serving takes effect at once.
+      const csp = (await readFile(join(root, "csp.txt"), "utf8").catch(() => "")).trim();
       res.writeHead(200, {
         "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
         "Cache-Control": "no-store",
         "X-Content-Type-Options": "nosniff",
+        ...(csp && { "Content-Security-Policy": csp }),
       });
       res.end(body);
     } catch {

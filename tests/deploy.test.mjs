@@ -6,9 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { policies, sourcesFromEnv } from "../scripts/csp.mjs";
+import { render } from "../deploy/nginx/render.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const iisDir = path.join(root, "deploy", "iis");
@@ -102,6 +105,7 @@ function unhashedDistNames() {
     "manifest.json",
     "assets",
     "config.json",
+    "csp.txt",
   ];
 }
 
@@ -159,6 +163,15 @@ for (const file of paneConfigs) {
     assert.equal(count(file, `${headers}/remove[@name='X-Frame-Options']`), 1, "an inherited X-Frame-Options is removed");
   });
 
+  test(`${name}: its Content-Security-Policy is a default build's dist/csp.txt`, () => {
+    const value = str(file, `${webServer}/httpProtocol/customHeaders/add[@name='Content-Security-Policy']/@value`);
+    assert.equal(value, policies(sourcesFromEnv({})).header, "scripts/csp.mjs for AUTHORITY_HOST, GRAPH_URL and the rest unset");
+    const dist = path.join(root, "dist", "csp.txt");
+    if (existsSync(dist) && !readFileSync(path.join(root, "dist", "taskpane.html"), "utf8").includes("127.0.0.1")) {
+      assert.equal(readFileSync(dist, "utf8").trim(), value, "the built dist/csp.txt (a default build)");
+    }
+  });
+
   test(`${name}: hashed assets cached a year; HTML, taskpane.css and other unhashed files not`, () => {
     const cache = `${webServer}/staticContent/clientCache`;
     assert.equal(str(file, `${cache}/@cacheControlMode`), "UseMaxAge", "the folder's default: max-age");
@@ -182,7 +195,9 @@ for (const file of paneConfigs) {
     const dist = path.join(root, "dist");
     for (const f of walk(dist)) {
       const p = path.relative(dist, f).split(path.sep).join("/");
-      if (p === "web.config") continue;
+      // web.config is copied in after the build; SHA256SUMS has no extension, so IIS
+      // does not serve it (it is for the administrator's sha256sum -c).
+      if (p === "web.config" || p === "SHA256SUMS") continue;
       assert.ok(hashed(p) || covered(p), `dist/${p}: no hash in its name, yet cached a year`);
       if (/\.(js|wasm)$/.test(p)) assert.ok(hashed(p), `dist/${p}: bundles are expected to carry a content hash`);
     }
@@ -209,6 +224,30 @@ test("under-imis/web.config: valid in a plain folder, static files only", () => 
   assert.ok(mods.length > 0, "a static file handler");
   for (const m of mods) assert.equal(m, "StaticFileModule", "only the static file handler");
   assert.equal(str(f, `/configuration/system.web/authorization/allow/@users`), "*", "readable without an iMIS login");
+});
+
+// ---- nginx: the build's policy as a header ---------------------------------------------
+
+test("deploy/nginx: the Content-Security-Policy header is the build's dist/csp.txt", () => {
+  const template = readFileSync(path.join(root, "deploy", "nginx", "save-to-imis.conf.template"), "utf8");
+  assert.match(template, /^\s*add_header Content-Security-Policy "__CSP__" always;$/m, "sent from the server block, always");
+  assert.doesNotMatch(template, /^\s*add_header X-Frame-Options/m, "no X-Frame-Options: Outlook frames the pane");
+  const dir = mkdtempSync(path.join(tmpdir(), "save-to-imis-dist-"));
+  try {
+    const args = { imisHost: "imis.example.org", serverName: "addin.example.org", dist: dir, cert: "/etc/ssl/a.pem", key: "/etc/ssl/a.key" };
+    assert.throws(() => render(args), /csp\.txt is missing/, "no policy, no configuration");
+    const policy = policies(sourcesFromEnv({})).header;
+    writeFileSync(path.join(dir, "csp.txt"), `${policy}\n`);
+    const conf = render(args);
+    const sent = conf.match(/^\s*add_header Content-Security-Policy "([^"]*)" always;$/m)?.[1];
+    assert.equal(sent, policy, "read from dist/csp.txt");
+    assert.match(sent, /frame-ancestors 'self' https:\/\/outlook\.office\.com /);
+    assert.equal(render({ ...args, csp: "default-src 'self'; connect-src 'self'; frame-ancestors 'self'" }).includes("connect-src 'self'; frame-ancestors 'self'\" always;"), true, "or given");
+    assert.throws(() => render({ ...args, csp: 'default-src "self"; connect-src x; frame-ancestors y' }), /without quotes/);
+    assert.throws(() => render({ ...args, csp: "script-src 'self'" }), /no default-src/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // ---- the reverse proxy: a small simulation of URL Rewrite ------------------------------

@@ -2,18 +2,21 @@
 //
 //   node deploy/nginx/render.mjs --imis-host imis.example.org --server-name addin.example.org \
 //     --dist /var/www/save-to-imis --cert /etc/ssl/addin/fullchain.pem --key /etc/ssl/addin/key.pem \
-//     [--listen 443] [--out /etc/nginx/sites-available/save-to-imis]
+//     [--listen 443] [--csp-file dist/csp.txt] [--out /etc/nginx/sites-available/save-to-imis]
 //
 //   import { render } from "./deploy/nginx/render.mjs";
-//   render({ imisHost, serverName, dist, cert, key, listen, extra }) -> the config text
+//   render({ imisHost, serverName, dist, cert, key, listen, csp, extra }) -> the config text
+//
+// csp is the build's Content-Security-Policy (the line scripts/build.mjs writes to
+// dist/csp.txt); by default it is read from csp.txt in `dist`.
 //
 // imisHost is a host name (or IP) with an optional port: never a URL, never a path; the
 // proxy always speaks https to it. extra adds directives: a string goes into the /imis/
 // location, or { server, imis } for each block. A directive in extra replaces the
 // template's directive of the same name in that block (e.g. "proxy_ssl_verify off;" for
 // a test against a throwaway certificate), so nginx never sees it twice.
-import { readFileSync, writeFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -60,6 +63,26 @@ function checkListen(value) {
   return v;
 }
 
+/** The policy line: one line of printable ASCII that nginx's double quotes can hold,
+ * with the directives the pane relies on. */
+export function checkCsp(value, where = "csp") {
+  const v = String(value ?? "").trim();
+  if (!v) throw new Error(`${where} is empty: build the add-in (node scripts/build.mjs writes dist/csp.txt)`);
+  if (!/^[\x20-\x7e]+$/.test(v) || /["\\$]/.test(v)) {
+    throw new Error(`${where}: one line of printable ASCII without quotes, backslashes or "$" expected`);
+  }
+  for (const d of ["default-src", "connect-src", "frame-ancestors"]) {
+    if (!new RegExp(`(^|;)\\s*${d}\\s`).test(v)) throw new Error(`${where} has no ${d}: is it the build's dist/csp.txt?`);
+  }
+  return v;
+}
+
+function readCsp(dist) {
+  const file = join(dist, "csp.txt");
+  if (!existsSync(file)) throw new Error(`${file} is missing: copy the whole dist/ of a build there, or give the policy (--csp-file)`);
+  return checkCsp(readFileSync(file, "utf8"), file);
+}
+
 /** Directive statements of an extra snippet, and the names they set. */
 function statements(text) {
   const body = String(text ?? "").trim();
@@ -69,7 +92,7 @@ function statements(text) {
   return { lines: parts.map((s) => `${s};`), names: new Set(parts.map((s) => s.split(/\s+/)[0])) };
 }
 
-export function render({ imisHost, serverName, dist, cert, key, listen = "443", extra, template = TEMPLATE } = {}) {
+export function render({ imisHost, serverName, dist, cert, key, listen = "443", csp, extra, template = TEMPLATE } = {}) {
   const values = {
     __IMIS_HOST__: checkImisHost(imisHost),
     __SERVER_NAME__: checkServerName(serverName),
@@ -78,6 +101,7 @@ export function render({ imisHost, serverName, dist, cert, key, listen = "443", 
     __CERT__: checkPath("cert", cert),
     __KEY__: checkPath("key", key),
   };
+  values.__CSP__ = csp === undefined ? readCsp(values.__DIST__) : checkCsp(csp);
   const more = typeof extra === "string" || extra === undefined ? { imis: extra } : extra;
   const add = { server: statements(more.server), imis: statements(more.imis) };
 
@@ -127,17 +151,18 @@ export function render({ imisHost, serverName, dist, cert, key, listen = "443", 
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const usage = `usage: node deploy/nginx/render.mjs --imis-host HOST[:PORT] --server-name NAME --dist DIR
-         --cert FILE --key FILE [--listen 443] [--out FILE]
+         --cert FILE --key FILE [--listen 443] [--csp-file FILE] [--out FILE]
   --imis-host    the iMIS site's host (no https://, no path), e.g. imis.example.org
   --server-name  this host's name, e.g. addin.example.org
   --dist         absolute path of the built add-in (dist/)
   --cert --key   absolute paths of this host's TLS certificate (full chain) and key
   --listen       port or address:port (default 443)
+  --csp-file     the build's Content-Security-Policy (default: csp.txt in --dist)
   --out          write here instead of standard output`;
   let args;
   try {
     ({ values: args } = parseArgs({
-      options: Object.fromEntries(["imis-host", "server-name", "dist", "cert", "key", "listen", "out"].map((o) => [o, { type: "string" }])
+      options: Object.fromEntries(["imis-host", "server-name", "dist", "cert", "key", "listen", "csp-file", "out"].map((o) => [o, { type: "string" }])
         .concat([["help", { type: "boolean", short: "h" }]])),
     }));
   } catch (e) {
@@ -157,6 +182,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const text = render({
       imisHost: args["imis-host"], serverName: args["server-name"], dist: args.dist,
       cert: args.cert, key: args.key, listen: args.listen ?? "443",
+      csp: args["csp-file"] ? checkCsp(readFileSync(args["csp-file"], "utf8"), args["csp-file"]) : undefined,
     });
     if (args.out) writeFileSync(args.out, text);
     else process.stdout.write(text);
