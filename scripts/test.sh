@@ -17,8 +17,8 @@ cargo test
 say "build (local variant)"
 node scripts/build.mjs --local >/dev/null
 
-say "manifest, the administrator's app registration, the deployment files"
-node --test tests/manifest.test.mjs tests/admin.test.mjs tests/deploy.test.mjs
+say "manifest, the administrator's app registration, the deployment files, the build (CSP, integrity, SHA256SUMS)"
+node --test tests/manifest.test.mjs tests/admin.test.mjs tests/deploy.test.mjs tests/build.test.mjs
 
 say "stand-ins' own tests"
 node --test --test-concurrency=1 tests/standins/*/selftest.mjs
