@@ -42,19 +42,23 @@ pub fn safe_name(name: &str, fallback: &str) -> String {
         return fallback.to_string();
     }
     let (stem, ext) = split_extension(trimmed);
-    // Windows reserves a device name before the FIRST dot too: CON.tar.gz is CON.
-    let device = stem
-        .split('.')
-        .next()
-        .unwrap_or("")
-        .trim_end()
-        .to_ascii_uppercase();
-    let stem = if RESERVED.contains(&device.as_str()) {
+    // Windows reads a device name up to the first dot: `CON.txt`, `nul.tar.gz`, `con. a`.
+    let device = trimmed.split('.').next().unwrap_or_default().trim_end();
+    let stem = if RESERVED.contains(&device.to_ascii_uppercase().as_str()) {
         format!("_{stem}")
     } else {
         stem.to_string()
     };
-    truncate_keeping_extension(&stem, ext, MAX_NAME_UNITS)
+    let name = truncate_keeping_extension(&stem, ext, MAX_NAME_UNITS);
+    // Cutting a name that has no extension can leave a short tail after its last dot,
+    // which then reads as one: settle the name as a second pass would, so that
+    // `safe_name` of a safe name is that name. A cut can also leave nothing but `_`.
+    let (stem, ext) = split_extension(&name);
+    let name = truncate_keeping_extension(stem, ext, MAX_NAME_UNITS);
+    if name.chars().all(|c| c == '_') {
+        return fallback.to_string();
+    }
+    name
 }
 
 /// Splits `report.final.pdf` into `("report.final", ".pdf")`; a short tail after the
@@ -159,6 +163,19 @@ mod tests {
         assert_eq!(safe_name("CON.txt", "x"), "_CON.txt");
         assert_eq!(safe_name("lpt1", "x"), "_lpt1");
         assert_eq!(safe_name("console.txt", "x"), "console.txt");
+        // Windows reads the name up to the first dot.
+        assert_eq!(safe_name("nul.tar.gz", "x"), "_nul.tar.gz");
+        assert_eq!(safe_name("con. a", "x"), "_con. a");
+    }
+
+    #[test]
+    fn cutting_a_long_name_gives_a_name_that_stays_as_it_is() {
+        // The cut leaves ".abc" at the end: it reads as an extension the second time.
+        let name = format!("{} .abcdefghijklmnop", "x".repeat(95));
+        let once = safe_name(&name, "x");
+        assert_eq!(once, format!("{}.abc", "x".repeat(95)));
+        assert_eq!(safe_name(&once, "x"), once);
+        assert_eq!(safe_name(&format!("{}a", "_".repeat(100)), "x"), "x");
     }
 
     #[test]

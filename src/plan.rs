@@ -120,10 +120,17 @@ pub fn build(
                 name: a.name.clone(),
                 url: a.url.clone(),
             });
-        } else if let Some(reason) = too_large(&a.name, a.size, settings.max_request_bytes) {
-            left_out.push(leave(a, reason, false));
         } else {
-            chosen.push(a);
+            // The size rule is applied to the name as it will be stored, which can be
+            // longer than the email's (an empty name becomes "attachment").
+            let name = match a.kind {
+                AttachmentKind::Item => eml_name(a.name.trim(), "attached item.eml"),
+                _ => safe_name(&a.name, "attachment"),
+            };
+            match too_large(&name, a.size, settings.max_request_bytes) {
+                Some(reason) => left_out.push(leave(a, reason, false)),
+                None => chosen.push((a, name)),
+            }
         }
     }
     // The email itself first, so it keeps the plain name. Its size is known only once
@@ -138,7 +145,7 @@ pub fn build(
             .map(|a| a.size)
             .sum();
         let estimate = attached.div_ceil(3) * 4 + item.body_text.len() as u64 * 2 + 8 * 1024;
-        let name = eml_name(subject_text, "email");
+        let name = eml_name(subject_text, "email.eml");
         match too_large(&name, estimate, settings.max_request_bytes) {
             Some(reason) => left_out.push(LeftOut {
                 id: EMAIL_FILE_ID.into(),
@@ -150,10 +157,7 @@ pub fn build(
         }
     }
     let mut names: Vec<String> = email_file.iter().map(|(n, _)| n.clone()).collect();
-    names.extend(chosen.iter().map(|a| match a.kind {
-        AttachmentKind::Item => eml_name(&a.name, "attached item"),
-        _ => safe_name(&a.name, "attachment"),
-    }));
+    names.extend(chosen.iter().map(|(_, name)| name.clone()));
     let mut stored = distinct_names(&names).into_iter();
     let mut attachments: Vec<PlannedAttachment> = Vec::new();
     if let Some((name, estimate)) = email_file {
@@ -171,7 +175,7 @@ pub fn build(
         chosen
             .iter()
             .zip(stored)
-            .map(|(a, stored_name)| PlannedAttachment {
+            .map(|((a, _), stored_name)| PlannedAttachment {
                 id: a.id.clone(),
                 office_id: a.office_id.clone(),
                 name: a.name.clone(),
@@ -242,6 +246,17 @@ pub fn build(
     }
 }
 
+/// `text` and `.eml`, made safe; `fallback` when nothing of `text` is usable (an empty
+/// subject would otherwise leave the bare name `eml`, with no extension).
+fn eml_name(text: &str, fallback: &str) -> String {
+    let name = safe_name(&format!("{text}.eml"), fallback);
+    if name.ends_with(".eml") {
+        name
+    } else {
+        fallback.to_string()
+    }
+}
+
 /// Why an attachment cannot be sent to this iMIS site, when its request (the document's
 /// JSON, base64 included) would be over the site's limit; `None` when it fits. Decided
 /// before anything is downloaded.
@@ -261,13 +276,6 @@ pub fn too_large(name: &str, size: u64, max_request_bytes: u64) -> Option<String
             megabytes(max_request_bytes)
         )
     })
-}
-
-/// `<name>.eml`, safe: a name that is all dots or separators gets `fallback`, so the
-/// extension is never eaten ("..eml" would be trimmed to "eml").
-fn eml_name(name: &str, fallback: &str) -> String {
-    let stem = safe_name(name, fallback);
-    safe_name(&format!("{stem}.eml"), &format!("{fallback}.eml"))
 }
 
 /// Bytes of a document upload: the JSON around the data plus the file as base64.
@@ -618,6 +626,34 @@ mod tests {
             .left_out
             .iter()
             .any(|l| l.id == "a" && l.reason == "not ticked"));
+    }
+
+    #[test]
+    fn nameless_emails_and_items_keep_eml_names_and_meet_the_limit_as_stored() {
+        let mut it = item();
+        it.subject = " ".into();
+        it.attachments = vec![att("d", "", AttachmentKind::Item, false)];
+        let ids = ["d".to_string(), EMAIL_FILE_ID.to_string()];
+        let s = settings(RawSettings::default());
+        let plan = build(&it, &s, &[contact()], &ids);
+        let names: Vec<_> = plan
+            .attachments
+            .iter()
+            .map(|a| a.stored_name.as_str())
+            .collect();
+        assert_eq!(names, ["email.eml", "attached item.eml"]);
+        // A size that fits under an empty name but not under the name it is stored as.
+        let max = s.max_request_bytes;
+        let size = ((max - 2_000) / 4 * 3..)
+            .find(|&n| too_large("attachment", n, max).is_some())
+            .unwrap();
+        assert!(too_large("", size, max).is_none());
+        it.attachments = vec![AttachmentInfo {
+            size,
+            ..att("a", "", AttachmentKind::File, false)
+        }];
+        let plan = build(&it, &s, &[contact()], &["a".to_string()]);
+        assert!(plan.attachments.is_empty() && plan.left_out[0].id == "a");
     }
 
     #[test]

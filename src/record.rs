@@ -97,10 +97,13 @@ pub fn compose_note(header: &str, body: &str, section: &str, max: usize) -> Stri
 /// the marker, as staff may have edited it.
 pub fn replace_section(note: &str, section: &str, max: usize) -> String {
     let above = match note.find(MARKER) {
-        Some(at) => note[..at].trim_end(),
-        None => note.trim_end(),
+        Some(at) => &note[..at],
+        None => note,
     };
-    compose_note("", above, section, max)
+    // Cut to the room first, then trim: a text cut after a space would otherwise lose
+    // that space on the next replacement (replacing twice must equal replacing once).
+    let room = max.saturating_sub(crate::text::units(MARKER) + crate::text::units(section) + 3);
+    compose_note("", bounded(above, room).trim_end(), section, max)
 }
 
 #[cfg(test)]
@@ -159,5 +162,12 @@ mod tests {
         assert!(again.ends_with(&format!("{MARKER}\n- x.pdf: document 7")));
         assert_eq!(again.matches(MARKER).count(), 1);
         assert!(replace_section("plain", "- y", 100).ends_with(&format!("plain\n\n{MARKER}\n- y")));
+        // Cut just after a space: replacing again keeps the same text.
+        let once = replace_section("hello world", "- y", MARKER.len() + 3 + 3 + 6);
+        assert_eq!(once, format!("hello\n\n{MARKER}\n- y"));
+        assert_eq!(
+            replace_section(&once, "- y", MARKER.len() + 3 + 3 + 6),
+            once
+        );
     }
 }

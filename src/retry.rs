@@ -87,7 +87,7 @@ impl Policy {
             return Decision::GiveUp;
         }
         let equal_jitter = |base: u64, cap: u64| {
-            let exp = base.saturating_mul(1u64 << (attempt.number - 1).min(20));
+            let exp = base.saturating_mul(1u64 << attempt.number.saturating_sub(1).min(20));
             let capped = exp.min(cap);
             // "Equal jitter": half fixed, half random, so the wait never collapses to zero
             // and parallel downloads spread apart.
@@ -98,9 +98,12 @@ impl Policy {
             let ms = attempt
                 .retry_after
                 .and_then(parse_retry_after)
+                // "Retry-After: 0" asks for no wait at all: back off instead, or a
+                // throttle that keeps answering 0 would be retried for ever.
+                .filter(|s| *s > 0)
                 .map(|s| s * 1000)
                 .unwrap_or_else(|| equal_jitter(self.throttle_base_ms, self.throttle_cap_ms));
-            if attempt.waited_ms + ms > self.throttle_budget_ms {
+            if attempt.waited_ms.saturating_add(ms) > self.throttle_budget_ms {
                 return Decision::GiveUp;
             }
             let code = status.unwrap_or_default();
@@ -268,6 +271,20 @@ mod tests {
             Decision::GiveUp
         );
         assert!((20_000..=45_000).contains(&total), "{total}");
+    }
+
+    #[test]
+    fn a_zero_retry_after_backs_off_and_odd_attempts_do_not_panic() {
+        let p = Policy::default();
+        match p.decide(attempt(Some(429), Some("0"), 1), 0.0) {
+            Decision::Wait { ms, .. } => assert_eq!(ms, 1_000),
+            other => panic!("{other:?}"),
+        }
+        let last = Attempt {
+            waited_ms: u64::MAX,
+            ..attempt(Some(503), None, 0)
+        };
+        assert_eq!(p.decide(last, 0.5), Decision::GiveUp);
     }
 
     #[test]

@@ -303,7 +303,10 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
 
     let document_root = match raw.document_root.trim() {
         "" => DEFAULT_DOCUMENT_ROOT.to_string(),
-        r => r.trim_end_matches('/').to_string(),
+        // Slashes and spaces both: "$/Email /" is "$/Email", and stays so when checked again.
+        r => r
+            .trim_end_matches(|c: char| c == '/' || c.is_whitespace())
+            .to_string(),
     };
     if !document_root.starts_with("$/")
         || document_root
@@ -745,6 +748,10 @@ mod tests {
         r.activity_type = "meeting".into();
         r.document_root = "$/Common/../Email".into();
         assert_eq!(fields(validate(&r, &[]).unwrap_err()), ["documentRoot"]);
+        r.document_root = "$/ /".into();
+        assert_eq!(fields(validate(&r, &[]).unwrap_err()), ["documentRoot"]);
+        r.document_root = "$/Staff Mail /".into();
+        assert_eq!(validate(&r, &[]).unwrap().document_root, "$/Staff Mail");
         r.document_root = "$/Staff Mail/".into();
         let s = validate(&r, &[]).unwrap();
         assert_eq!(

@@ -162,7 +162,12 @@ impl SiteProfile {
             .document_types
             .into_iter()
             .map(|(ext, code)| {
-                let ext = ext.trim().trim_start_matches('.').to_ascii_lowercase();
+                // " .DOCX" and ". docx" are "docx": dots and spaces off the front in any
+                // order, so a profile read back gives the same keys.
+                let ext = ext
+                    .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+                    .trim_end()
+                    .to_ascii_lowercase();
                 match check_type_code(&code) {
                     Ok(code) => Ok((ext, code)),
                     Err(why) => Err(format!("documentTypes.{ext}: {why}")),
@@ -278,7 +283,7 @@ mod tests {
         let sorted = SHIPPED_TYPES.windows(2).all(|w| w[0].0 < w[1].0);
         assert!(sorted, "binary search needs the table sorted");
         let site = SiteProfile::from_json(
-            r#"{"documentTypes": {".DOCX": "docx", "7z": "SEVENZ"}, "fallbackDocumentType": "bin"}"#,
+            r#"{"documentTypes": {".DOCX": "docx", " . 7z": "SEVENZ"}, "fallbackDocumentType": "bin"}"#,
         )
         .unwrap();
         assert_eq!(site.document_type("a.docx"), "DOCX");
