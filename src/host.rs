@@ -35,16 +35,12 @@ impl HostContent {
     }
 
     /// The email itself as MIME (Office.js `getAsFileAsync`, Mailbox 1.14), when the
-    /// host has it.
-    pub async fn email_file(&self) -> Result<Body, HostError> {
+    /// host has it. `graph_set_up`: whether Graph is set up (and failed this save), for
+    /// the reason when the host cannot.
+    pub async fn email_file(&self, graph_set_up: bool) -> Result<Body, HostError> {
         self.call("readEmailFile", &JsValue::UNDEFINED)
             .await?
-            .ok_or_else(|| HostError::BadData {
-                what: "the email itself",
-                detail: "this version of Outlook cannot hand the email over as a file, and \
-                         Microsoft Graph is not set up (an Entra app in Setup) to read it"
-                    .into(),
-            })
+            .ok_or_else(|| no_email_file(graph_set_up))
     }
 
     /// `None` when the reader has no such method.
@@ -64,6 +60,24 @@ impl HostContent {
             .await
             .map_err(|e| fail(js_message(&e)))?;
         body_of(&value).map(Some)
+    }
+}
+
+/// Why the email itself could not be read when Outlook cannot hand it over: Graph is
+/// not set up, or it is and could not be used for this save (the report's notice says
+/// why, and a later save tries Graph again).
+fn no_email_file(graph_set_up: bool) -> HostError {
+    let graph = if graph_set_up {
+        "Microsoft Graph could not be used for this email this time (see the notice); save \
+         again to read it from Microsoft Graph"
+    } else {
+        "Microsoft Graph is not set up (an Entra app in Setup) to read it"
+    };
+    HostError::BadData {
+        what: "the email itself",
+        detail: format!(
+            "this version of Outlook cannot hand the email over as a file, and {graph}"
+        ),
     }
 }
 
@@ -103,4 +117,19 @@ fn body_of(value: &JsValue) -> Result<Body, HostError> {
 fn tail_of(text: &JsString) -> String {
     let len = text.length();
     String::from(text.substring(len.saturating_sub(4), len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::no_email_file;
+
+    #[test]
+    fn the_reason_for_a_missing_email_file_names_what_failed() {
+        let unset = no_email_file(false).to_string();
+        assert!(unset.contains("Microsoft Graph is not set up"), "{unset}");
+        // Graph set up but not usable this time (a 404 on the list): not "not set up".
+        let failed = no_email_file(true).to_string();
+        assert!(!failed.contains("not set up"), "{failed}");
+        assert!(failed.contains("save again"), "{failed}");
+    }
 }

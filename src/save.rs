@@ -167,6 +167,7 @@ async fn save_attachments(
         folder: &folder,
         folder_new,
         max_request_bytes: plan.max_request_bytes,
+        graph_set_up: sources.graph.is_some(),
         downloads: &downloads,
         uploads: &uploads,
         emit,
@@ -372,6 +373,8 @@ struct Step<'a> {
     /// Made by this save: nothing is in it yet.
     folder_new: bool,
     max_request_bytes: u64,
+    /// Graph is set up (the host is read only because Graph failed this save).
+    graph_set_up: bool,
     downloads: &'a Slots,
     uploads: &'a Slots,
     emit: &'a Emit,
@@ -531,7 +534,7 @@ impl Step<'_> {
             Source::Host(host) => {
                 (self.emit)(Event::bytes(id, "downloading", 0, planned.size));
                 Ok(match planned.handling {
-                    Handling::Email => host.email_file().await?,
+                    Handling::Email => host.email_file(self.graph_set_up).await?,
                     _ => host.content(&planned.office_id).await?,
                 })
             }

@@ -171,6 +171,32 @@ test("an iMIS session that ends mid-save: sign in again and the save goes on, no
   await context.close();
 });
 
+test("a session that ends between two contacts' records: signed in again, the save goes on for both contacts", { timeout: 150_000 }, async () => {
+  // Found by the soak (npm run soak -- --cases 1 --seed 55): the resumed save used the
+  // contacts the fresh lookup preselects, so the copied contact the user ticked got no record.
+  await control(h.urls.imis, "/settings", { tokenLifetimeSeconds: 4 });
+  // The first record is written; the second waits past the session's end.
+  await control(h.urls.imis, "/faults", [
+    { match: "POST /api/Activity", exact: true, times: 1 },
+    { match: "POST /api/Activity", exact: true, delayMs: 4600, times: 1 },
+  ]);
+  const { context, pane } = await openPane(h);
+  await fillSetup(pane, setup());
+  await signInImis(pane);
+  await contactBox(pane, "22708").check();
+  await clickAndSignIn(context, pane, "#save");
+  await pane.locator("#imis-sign-in").waitFor({ state: "visible", timeout: 60_000 });
+  await control(h.urls.imis, "/settings", { tokenLifetimeSeconds: 1199 });
+  await pane.locator("#imis-sign-in [name=password]").fill(imisUser.password);
+  await pane.locator("#imis-sign-in-submit").click();
+  await pane.locator("#summary[data-state=done]").waitFor({ timeout: 60_000 });
+  const state = await h.imisState();
+  assert.deepEqual(state.activities.map((a) => field(a.entity, "PartyId")).sort(), ["22708", "23001"], "one record for each chosen contact");
+  assert.equal(await contactBox(pane, "22708").isChecked(), true, "the pane still shows the user's choice");
+  assert.equal(await pane.locator("#summary-records li").count(), 2);
+  await context.close();
+});
+
 test("contacts matched through an IQA query or CsContactBasic, as Setup says", { timeout: 120_000 }, async () => {
   for (const lookup of ["iqa", "csContactBasic"]) {
     await h.reset();

@@ -112,6 +112,26 @@ test("Graph refusing the token once gets a fresh token and every attachment stil
   await context.close();
 });
 
+test("Graph set up but not finding the email once: the .eml's reason does not say Graph is not set up, and a second save stores it", { timeout: 120_000 }, async () => {
+  // Found by the soak (npm run soak -- --cases 1 --seed 7): the reason said "Microsoft
+  // Graph is not set up (an Entra app in Setup)", sending the user to a Setup that was right.
+  const message = await sample();
+  await control(h.urls.graph, "/faults", [{ match: "/attachments?", status: 404, code: "ErrorItemNotFound", times: 1 }]);
+  const { context, pane } = await openPane(h);
+  await ready(pane, { emailFile: true });
+  await saveAndWait(context, pane);
+  const failed = pane.locator("#summary-list li[data-status=failed]");
+  assert.equal(await failed.count(), 1, "only the .eml: Outlook (Mailbox 1.13) cannot hand the email over");
+  const reason = await failed.textContent();
+  assert.match(reason, /\.eml: not saved\..*cannot hand the email over as a file, and Microsoft Graph could not be used for this email this time.*save again/);
+  assert.doesNotMatch(reason, /not set up/);
+  await pane.locator("#summary").evaluate((el) => el.removeAttribute("data-state"));
+  await saveAndWait(context, pane, { expectPopup: false });
+  const files = (await h.imisState()).documents.filter((d) => d.DocumentTypeId !== "FOL");
+  assert.equal(files.length, message.attachments.length + 1, "the attachments and the .eml, each once");
+  await context.close();
+});
+
 test("a hostile attachment name shows as text and saves under a safe name", { timeout: 120_000 }, async () => {
   const hostile = "<img src=x onerror=alert(1)>.pdf";
   const seeded = await control(h.urls.graph, "/messages", {

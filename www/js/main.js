@@ -196,6 +196,9 @@ async function connectImis(reason) {
   }
   view.showContacts(matches);
   view.offerNewContact(matches.length ? null : app.newContactDraft(item));
+  // A save the session ended goes on for the contacts it was started with, not the
+  // ones the fresh lookup preselects.
+  if (pendingSave) view.chooseContacts(pendingSave.chosen);
   view.status(matches.length ? "Ready." : "No address of this email belongs to an iMIS contact: search iMIS, or add the sender below.");
   await contactsChanged();
   if (pendingSave) {
@@ -272,7 +275,7 @@ async function save(again = false, withoutGraph = false) {
   } catch (e) {
     // The iMIS session ended mid-save: after signing in, the save goes on where it
     // stopped (what is in iMIS already is found, not uploaded again).
-    if (e.kind === "imis-sign-in") pendingSave = { again };
+    if (e.kind === "imis-sign-in") pendingSave = { again, chosen };
     // Microsoft sign-in failed or was cancelled before anything was written: the user
     // chooses to sign in again or to save without it.
     if (e.kind === "graph-sign-in") {

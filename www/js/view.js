@@ -255,6 +255,15 @@ function fieldErrors(form, fields) {
   }
 }
 
+/** Ticks exactly `contacts` (from chosenContacts()), listing any not shown again. */
+export function chooseContacts(contacts) {
+  const missing = contacts.filter((c) => !shownContacts.some((m) => m.partyId === c.partyId));
+  if (missing.length) addSearchResults(missing);
+  for (const box of $("contacts").querySelectorAll("input[type=checkbox]")) {
+    box.checked = contacts.some((c) => c.partyId === shownContacts[Number(box.dataset.index)].partyId);
+  }
+}
+
 export function chosenContacts() {
   return [...$("contacts").querySelectorAll("input[type=checkbox]:checked")].map((b) => shownContacts[Number(b.dataset.index)]);
 }
