@@ -56,7 +56,7 @@ test("an Outlook older than Mailbox 1.8 on a shared email: /me does not know it,
 
 test("compose: the draft is saved, Graph's 404s are waited out, then every attachment is stored", { timeout: 150_000 }, async () => {
   const message = (await h.graphMailbox()).messages[0];
-  const { context, pane } = await openPane(h, { message: message.ewsId, mode: "compose", syncDelay: 2500 });
+  const { context, pane } = await openPane(h, { message: message.ewsId, mode: "compose", syncDelay: 8000 });
   await ready(pane);
   // The draft's recipients are who it is about: the sender is the user.
   assert.match(await pane.locator("#contacts").textContent(), /Sam Board \(22708\), copied sam\.board@example\.net/);
