@@ -1,7 +1,7 @@
 // Builds the add-in into dist/: the Rust core to wasm (cargo + wasm-bindgen), then the
 // task pane with webpack. `node scripts/build.mjs` builds for a real deployment
 // (ADDIN_URL: where dist/ will be served); `--local` builds the demo/test variant,
-// which loads the simulated Outlook's office.js and embeds the stand-ins as defaults.
+// which loads the simulated Outlook's office.js and ships a config.json naming the stand-ins.
 //
 // After webpack: the Content-Security-Policy header for the web server (dist/csp.txt,
 // the pages carry the same policy in <meta> minus frame-ancestors), Subresource
@@ -18,7 +18,7 @@ import webpack from "webpack";
 import makeConfig from "../webpack.config.js";
 import { localSources, OFFICE_JS_URL, policies, sourcesFromEnv } from "./csp.mjs";
 import { addIntegrity, writeSums } from "./integrity.mjs";
-import { localAddinConfig, urls } from "./local.mjs";
+import { localAddinConfig, localDeployment, urls } from "./local.mjs";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 
@@ -58,3 +58,6 @@ const files = writeSums(dist);
 console.log(`Content-Security-Policy (dist/csp.txt, for the web server):\n  ${csp.header}`);
 console.log(`Subresource Integrity: ${pinned.length} tags pinned; not pinnable (another origin): ${skipped.join(", ") || "none"}`);
 console.log(`dist/SHA256SUMS: ${files} files (check a server's copy with: sha256sum -c SHA256SUMS)`);
+// config.json is the deployment's to edit (README: Deployment settings (config.json)), so
+// it is written after the checksums: a real build ships none, the local one the demo's.
+if (local) writeFileSync(path.join(dist, "config.json"), `${JSON.stringify(localDeployment(), null, 2)}\n`);

@@ -25,14 +25,21 @@ export const tenantId = mailbox.tenantId;
 /** Where the pane's own web host passes requests on to iMIS (as deploy/nginx does). */
 export const imisPath = "/imis";
 
-/** The defaults a local build embeds: the stand-ins, iMIS on the pane's own origin. */
+/** What a local build embeds: iMIS on the pane's own origin, the local sign-in cloud. */
 export function localAddinConfig() {
+  return {
+    imisPath,
+    extraClouds: [{ authorityHost: `${host}:${ports.idp}`, graphUrl: urls.graph }],
+  };
+}
+
+/** The local deployment's config.json (dist/config.json): the demo Entra app at the
+ * local identity provider, as starting values a user may change in Setup. */
+export function localDeployment() {
   return {
     defaults: {
       clientId: demoClientId,
       authority: `${urls.idp}/${tenantId}/`,
     },
-    imisPath,
-    extraClouds: [{ authorityHost: `${host}:${ports.idp}`, graphUrl: urls.graph }],
   };
 }

@@ -22,6 +22,7 @@ pub mod record;
 pub mod report;
 pub mod retry;
 pub mod save;
+pub mod session;
 pub mod settings;
 pub mod slots;
 pub mod text;
@@ -51,6 +52,7 @@ const IMIS_TOKEN_MARGIN_MS: f64 = 60_000.0;
 struct ImisSession {
     client: ImisClient,
     expires_at_ms: f64,
+    user: String,
 }
 
 struct Inner {
@@ -104,7 +106,8 @@ impl App {
         Ok(out)
     }
 
-    /// Signs in to iMIS; only the token is kept, in memory.
+    /// Signs in to iMIS; only the token is kept: in memory, and in the pane's session
+    /// storage for a pane reopened in the same Outlook session (`session`).
     #[wasm_bindgen(js_name = signInImis)]
     pub fn sign_in_imis(&self, username: String, password: String) -> Promise {
         let inner = self.inner.clone();
@@ -116,9 +119,16 @@ impl App {
             let life_ms = expires_in as f64 * 1000.0;
             let expires_at_ms =
                 js_sys::Date::now() + life_ms - IMIS_TOKEN_MARGIN_MS.min(life_ms / 10.0);
+            session::store(&session::Stored {
+                site: site.clone(),
+                token: client.token().to_string(),
+                expires_at_ms,
+                user: username.trim().to_string(),
+            });
             inner.imis.replace(Some(ImisSession {
                 client,
                 expires_at_ms,
+                user: username.trim().to_string(),
             }));
             Ok(JsValue::TRUE)
         })
@@ -129,9 +139,18 @@ impl App {
         imis_client(&self.inner).is_ok()
     }
 
+    /// The iMIS user name of the session in use, for "Signed in to iMIS as …"; null
+    /// when not signed in.
+    #[wasm_bindgen(js_name = imisUser)]
+    pub fn imis_user(&self) -> Option<String> {
+        imis_client(&self.inner).ok()?;
+        self.inner.imis.borrow().as_ref().map(|s| s.user.clone())
+    }
+
     #[wasm_bindgen(js_name = signOutImis)]
     pub fn sign_out_imis(&self) {
         self.inner.imis.replace(None);
+        session::clear();
     }
 
     /// The iMIS contacts with one of the email's addresses (sender first), each marked
@@ -296,9 +315,7 @@ impl App {
                 let _ = on_event.call1(&JsValue::NULL, &to_js(&event));
             });
             let mut result = save::run(&plan, &imis, &settings.site, sources, again, emit).await;
-            if let Err(Error::Imis(ImisError::SessionExpired)) = &result {
-                inner.imis.replace(None);
-            }
+            forget_ended(&inner, &result);
             if let Ok(report) = &mut result {
                 for record in &mut report.records {
                     record.link = settings.profile_link(&record.contact.party_id);
@@ -363,6 +380,13 @@ struct SaveOptions {
     without_graph: bool,
 }
 
+/// Each Setup field's value when nobody set it (`{activityType: "EMAIL", ...}`), shown
+/// in Setup as values.
+#[wasm_bindgen(js_name = settingDefaults)]
+pub fn setting_defaults() -> JsValue {
+    to_js(&settings::defaults())
+}
+
 /// The id the pane gives the email itself, so it can be ticked like an attachment.
 #[wasm_bindgen(js_name = emailFileId)]
 pub fn email_file_id() -> String {
@@ -402,10 +426,33 @@ fn imis_site(settings: &Settings) -> Result<String, Error> {
     Ok(settings.imis_url.clone())
 }
 
+/// The iMIS session in use: the one in memory, else one kept in this Outlook session's
+/// storage for the site in Setup.
 fn imis_client(inner: &Inner) -> Result<ImisClient, Error> {
-    match &*inner.imis.borrow() {
-        Some(s) if s.expires_at_ms > js_sys::Date::now() => Ok(s.client.clone()),
-        _ => Err(ImisError::NotSignedIn.into()),
+    if let Some(s) = &*inner.imis.borrow() {
+        if s.expires_at_ms > js_sys::Date::now() {
+            return Ok(s.client.clone());
+        }
+    }
+    let site = inner.settings.borrow().imis_url.clone();
+    let kept = (!site.is_empty())
+        .then(|| session::load(&site))
+        .flatten()
+        .ok_or(Error::from(ImisError::NotSignedIn))?;
+    let client = ImisClient::with_token(&kept.site, &kept.token);
+    inner.imis.replace(Some(ImisSession {
+        client: client.clone(),
+        expires_at_ms: kept.expires_at_ms,
+        user: kept.user,
+    }));
+    Ok(client)
+}
+
+/// iMIS ended the session: forget it here and in session storage, so the pane asks.
+fn forget_ended<T>(inner: &Inner, result: &Result<T, Error>) {
+    if let Err(Error::Imis(ImisError::SessionExpired)) = result {
+        inner.imis.replace(None);
+        session::clear();
     }
 }
 

@@ -182,6 +182,31 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// What each Setup field is when nobody set it, as Setup shows it (a value, not a
+/// placeholder). Empty where empty means something: no Entra app, the authority's Graph,
+/// iMIS on the pane's own origin, no contact link, no site profile changes.
+pub fn defaults() -> RawSettings {
+    let site = SiteProfile::default();
+    let yes_no = |b: bool| if b { "true" } else { "false" }.to_string();
+    RawSettings {
+        authority: DEFAULT_AUTHORITY.into(),
+        activity_type: DEFAULT_ACTIVITY_TYPE.into(),
+        document_root: DEFAULT_DOCUMENT_ROOT.into(),
+        graph_concurrency: DEFAULT_GRAPH_CONCURRENCY.to_string(),
+        include_inline: yes_no(false),
+        max_request_mb: DEFAULT_MAX_REQUEST_MB.to_string(),
+        fallback_document_type: site.fallback_document_type.clone(),
+        key_column: site.activity_message_key.clone(),
+        email_file: yes_no(true),
+        max_emails: DEFAULT_MAX_EMAILS.to_string(),
+        record_kind: RecordKind::default().noun().into(),
+        allow_duplicate_emails: yes_no(false),
+        contact_lookup: "party".into(),
+        iqa_query: site.iqa_query.clone(),
+        ..RawSettings::default()
+    }
+}
+
 /// Checks every field; `extra_clouds` are sign-in hosts an administrator allowed
 /// explicitly (the local demo's authority is one).
 pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, Vec<FieldError>> {
@@ -863,5 +888,12 @@ mod tests {
         let long = "x".repeat(500);
         let errors = validate(&raw(&long, "", ""), &[]).unwrap_err();
         assert!(errors[0].message.len() < 300);
+    }
+
+    #[test]
+    fn the_shown_defaults_are_valid_and_equal_to_empty_fields() {
+        let shown = validate(&defaults(), &[]).expect("the defaults are valid");
+        let empty = validate(&RawSettings::default(), &[]).unwrap();
+        assert_eq!(shown, empty);
     }
 }

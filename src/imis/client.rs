@@ -88,6 +88,19 @@ async fn post_token(site: &str, username: &str, password: &str) -> Result<Respon
 impl ImisClient {
     /// `POST /token` with the password grant; returns the client and the token's
     /// lifetime in seconds. The password is not kept.
+    /// A client for a token kept from an earlier sign-in (see `session`).
+    pub fn with_token(site: &str, token: &str) -> ImisClient {
+        ImisClient {
+            site: site.to_string(),
+            token: token.to_string(),
+        }
+    }
+
+    /// The bearer token, only to keep it for the session (never logged or shown).
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
     pub async fn sign_in(
         site: &str,
         username: &str,

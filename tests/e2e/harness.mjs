@@ -71,7 +71,7 @@ export async function startHarness() {
  * Opens the simulated Outlook on a message, clicks the ribbon's Save to iMIS and
  * returns the page, its context and the pane's frame locator.
  */
-export async function openPane(h, { message, requirements, mode, syncDelay, query: extra = {}, waitFor = "#email" } = {}) {
+export async function openPane(h, { message, requirements, mode, syncDelay, query: extra = {}, waitFor = "#email, #imis-sign-in" } = {}) {
   const context = await h.browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   const dialogs = [];
@@ -89,13 +89,14 @@ export async function openPane(h, { message, requirements, mode, syncDelay, quer
   await page.goto(`${h.urls.outlook}/?${query}`);
   await page.click("#save-to-imis-button");
   const pane = page.frameLocator("#taskpane");
-  await pane.locator(waitFor).waitFor({ state: "visible", timeout: 30_000 });
+  // One view at a time: the email, or the iMIS sign-in that comes before it.
+  await pane.locator(waitFor).locator("visible=true").first().waitFor({ state: "visible", timeout: 30_000 });
   return { context, page, pane, dialogs };
 }
 
 /** Menu > Setup, fills the given fields, Save. */
 export async function fillSetup(pane, values) {
-  await pane.locator("#menu summary").click();
+  await pane.locator("#menu-button").click();
   await pane.locator("#menu-setup").click();
   for (const [name, value] of Object.entries(values)) {
     const input = pane.locator(`#setup [name=${name}]`);

@@ -105,7 +105,7 @@ test("signing out of Microsoft under nested app authentication does not throw, a
   await saveAndWait(context, pane, { expectPopup: false });
   const grants = async () => (await control(h.urls.idp, "/log")).entries.filter((e) => e.grantType).length;
   const before = await grants();
-  await pane.locator("#menu summary").click();
+  await pane.locator("#menu-button").click();
   await pane.locator("#menu-microsoft-sign-out").click();
   await pane.locator("#status", { hasText: "Signed out of Microsoft" }).waitFor();
   assert.equal(await pane.locator("#error").isVisible(), false, await pane.locator("#error").textContent());

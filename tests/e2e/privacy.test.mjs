@@ -265,7 +265,7 @@ async function places(opened) {
   const read = await opened.frame().evaluate(() => ({
     localStorage: JSON.stringify({ ...localStorage }),
     dom: document.documentElement.outerHTML,
-    errors: [...document.querySelectorAll("#error, .field-error, .notice, #status, #summary, #checks")].map((e) => e.textContent).join("\n"),
+    errors: [...document.querySelectorAll("#error, #error-details, .field-error, .message, #status, #summary, #checks")].map((e) => e.textContent).join("\n"),
   }));
   return {
     ...read,
@@ -305,7 +305,7 @@ test("token hygiene, Microsoft sign-in in a popup: no token outside MSAL's sessi
   assert.ok(tokenKeys(before).length > 0, "MSAL keeps its tokens in session storage");
   assert.ok(leaks({ sessionStorage: JSON.stringify(before) }, secrets).length > 0, "the search finds tokens where they are");
   // ... until Menu > Sign out of Microsoft.
-  await pane.locator("#menu summary").click();
+  await pane.locator("#menu-button").click();
   await pane.locator("#menu-microsoft-sign-out").click();
   await pane.locator("#status", { hasText: "Signed out of Microsoft" }).waitFor();
   let after = await session(opened);
@@ -313,7 +313,7 @@ test("token hygiene, Microsoft sign-in in a popup: no token outside MSAL's sessi
   assert.deepEqual(leaks({ sessionStorage: JSON.stringify(after) }, secrets), [], "no token left in session storage");
 
   // Menu > Sign out of iMIS: the pane asks for the iMIS password again; nothing kept.
-  await pane.locator("#menu summary").click();
+  await pane.locator("#menu-button").click();
   await pane.locator("#menu-imis-sign-out").click();
   await pane.locator("#imis-sign-in").waitFor({ state: "visible" });
   after = await session(opened);
@@ -349,10 +349,10 @@ test("token hygiene, nested app authentication: no token outside the pane's memo
   const before = await session(opened);
   assert.ok(tokenKeys(before).length > 0 && leaks({ sessionStorage: JSON.stringify(before) }, all).length > 0, "the nested client caches in session storage too");
 
-  await pane.locator("#menu summary").click();
+  await pane.locator("#menu-button").click();
   await pane.locator("#menu-microsoft-sign-out").click();
   await pane.locator("#status", { hasText: "Signed out of Microsoft" }).waitFor();
-  await pane.locator("#menu summary").click();
+  await pane.locator("#menu-button").click();
   await pane.locator("#menu-imis-sign-out").click();
   await pane.locator("#imis-sign-in").waitFor({ state: "visible" });
   const after = await session(opened);

@@ -40,7 +40,7 @@ async function testConfiguration({ context, pane }) {
   };
   context.on("page", onPopup);
   if (!(await pane.locator("#setup").isVisible())) {
-    await pane.locator("#menu summary").click();
+    await pane.locator("#menu-button").click();
     await pane.locator("#menu-setup").click();
   }
   await pane.locator("#checks").evaluate((el) => delete el.dataset.done);

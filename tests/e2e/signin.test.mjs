@@ -72,7 +72,7 @@ test("signing out of Microsoft forgets the tokens: the next save signs in again"
   const { context, pane } = await openPane(h);
   await ready(pane);
   await saveAndWait(context, pane);
-  await pane.locator("#menu summary").click();
+  await pane.locator("#menu-button").click();
   await pane.locator("#menu-microsoft-sign-out").click();
   assert.match(await pane.locator("#status").textContent(), /Signed out of Microsoft/);
   const storage = await pane.locator("body").evaluate(() => Object.keys(sessionStorage).filter((k) => k.includes("accesstoken")).length);

@@ -385,7 +385,7 @@ class Driver {
       recordKind: plan.setup.recordKind,
       includeInline: plan.setup.includeInline,
     };
-    await pane.locator("#menu summary").click();
+    await pane.locator("#menu-button").click();
     await pane.locator("#menu-setup").click();
     for (const [name, value] of Object.entries(values)) {
       const input = pane.locator(`#setup [name=${name}]`);

@@ -200,3 +200,30 @@ export function saveSettings(values) {
   Office.context.roamingSettings.set(SETTINGS_KEY, values);
   return call((cb) => Office.context.roamingSettings.saveAsync(cb));
 }
+
+/** The iMIS user name last signed in with (not a secret: it fills the sign-in form). */
+export function rememberedImisUser() {
+  return Office.context.roamingSettings.get("imisUser") ?? "";
+}
+
+export function rememberImisUser(name) {
+  if (rememberedImisUser() === name) return Promise.resolve();
+  Office.context.roamingSettings.set("imisUser", name);
+  return call((cb) => Office.context.roamingSettings.saveAsync(cb)).catch(() => {});
+}
+
+/** The Office theme's colours (Mailbox 1.14, not on mobile), or null. */
+export function officeTheme() {
+  return Office.context.officeTheme ?? null;
+}
+
+/** Calls `handler(officeTheme)` when the user changes Office's theme, where the host can. */
+export function onThemeChanged(handler) {
+  const mailbox = Office.context.mailbox;
+  if (!supports("Mailbox", "1.14") || !Office.EventType?.OfficeThemeChanged) return;
+  try {
+    mailbox.addHandlerAsync(Office.EventType.OfficeThemeChanged, (args) => handler(args.officeTheme), () => {});
+  } catch {
+    // Hosts without the event throw; the pane keeps the theme it started with.
+  }
+}

@@ -2,7 +2,7 @@
 // in between. The order of a save: read the email, sign in to iMIS, find the contact,
 // save (the core plans, downloads, uploads and reports).
 
-import { config } from "./config.js";
+import { config, loadDeployment } from "./config.js";
 import * as host from "./host.js";
 import { graphTokenSource, signOut } from "./auth.js";
 import * as view from "./view.js";
@@ -18,14 +18,27 @@ let pendingSave = null;
 /** True while a save runs: a newly selected email is shown once it ends. */
 let saving = false;
 let switched = false;
+/** The deployment's config.json: `{fixed, defaults}`. */
+let deployment = { fixed: {}, defaults: {} };
 
 async function start() {
+  view.wireMenu();
+  view.applyTheme(null);
   const inOutlook = await host.officeReady();
   if (!inOutlook) {
     view.status("Open this pane from an email in Outlook (Save to iMIS on the ribbon).");
     return;
   }
-  core = await import("../../pkg/save_to_imis.js");
+  view.applyTheme(host.officeTheme());
+  host.onThemeChanged((theme) => view.applyTheme(theme));
+  let deploymentError = null;
+  [core, deployment] = await Promise.all([
+    import("../../pkg/save_to_imis.js"),
+    loadDeployment().catch((e) => {
+      deploymentError = e;
+      return { fixed: {}, defaults: {} };
+    }),
+  ]);
   // Sizes only, for the benchmark and support: no email content, no token.
   globalThis.saveToImisDiagnostics = () => ({ wasmMemoryBytes: core.wasmMemoryBytes() });
   app = new core.App(graphTokenSource(() => settings), config.extraClouds);
@@ -41,6 +54,7 @@ async function start() {
   const ok = applySettings(setupValues());
   await showCurrent(ok);
   if (!ok) openSetup();
+  if (deploymentError) view.error(deploymentError.message, deploymentError.details);
 }
 
 /** Several emails selected: each is saved as its own record, one after the other. */
@@ -55,11 +69,11 @@ async function showSelection(list, connect) {
   view.showEmails(selection, note);
   if (!connect) return;
   if (!app.isSignedInToImis()) {
-    view.status("Sign in to iMIS to save these emails.");
-    view.askImisSignIn(settings.imisUrl);
+    view.status("");
+    view.askImisSignIn(settings.imisUrl, "", host.rememberedImisUser());
     return;
   }
-  view.show("imis-sign-in", false);
+  view.go("emails");
   document.getElementById("save-all").disabled = false;
   view.status(`Ready to save ${selection.length} emails.`);
 }
@@ -126,7 +140,6 @@ async function showCurrent(connect = true) {
     return;
   }
   selection = null;
-  view.show("emails", false);
   current = await host.readCurrent();
   item = current?.data;
   pendingSave = null;
@@ -136,38 +149,68 @@ async function showCurrent(connect = true) {
     view.status("Select an email to save it to iMIS.");
     return;
   }
-  view.showEmail(item, { includeInline: Boolean(settings?.includeInline), emailFile: Boolean(settings?.emailFile), emailFileId: core.emailFileId() });
+  view.showEmail(item, {
+    includeInline: Boolean(settings?.includeInline),
+    emailFile: Boolean(settings?.emailFile),
+    emailFileId: core.emailFileId(),
+    graphSignIn: Boolean(settings?.clientId),
+  });
   if (connect) await connectImis();
+  else view.go("choose");
 }
 
 /** Applies Setup values in the core; shows Setup with the reasons when they are wrong. */
+let settingsError = null;
+
 function applySettings(values) {
   try {
     settings = app.applySettings(values);
+    settingsError = null;
     return true;
   } catch (e) {
-    view.fillSetup(values);
-    view.setupErrors(e.fields ?? []);
-    view.error(e.message);
+    settingsError = e;
+    showSettingsError();
     return false;
   }
 }
 
-/** What Setup holds: the user's values over the deployment's defaults. iMIS is on the
- * pane's own origin (plus the deployment's path) unless Setup names another site. */
-function setupValues() {
-  return withDefaultImis({ ...config.defaults, ...host.loadSettings() });
+/** Wrong settings are said next to their fields; the message above only points there. */
+function showSettingsError() {
+  if (!settingsError) return;
+  const fields = settingsError.fields ?? [];
+  const tied = fields.length > 0 && fields.every((f) => document.querySelector(`#setup [name="${f.field}"]`));
+  view.error(tied ? `Setup needs ${fields.length === 1 ? "one correction" : `${fields.length} corrections`}: see the marked field${fields.length === 1 ? "" : "s"}.` : settingsError.message);
+  view.setupErrors(fields);
 }
+
+/** What applies: the deployment's fixed values over the user's own over the defaults
+ * (built in, then config.json's). iMIS is on the pane's own origin (plus the
+ * deployment's path) unless Setup or the deployment names another site. */
+function setupValues(own = host.loadSettings()) {
+  return withDefaultImis({ ...inherited(), ...nonEmpty(own), ...deployment.fixed });
+}
+
+/** What a field is without the user's own value. */
+function inherited() {
+  return { ...core.settingDefaults(), ...config.defaults, ...deployment.defaults };
+}
+
+const nonEmpty = (values) => Object.fromEntries(Object.entries(values ?? {}).filter(([, v]) => v !== "" && v != null));
 
 function withDefaultImis(values) {
   return { ...values, imisUrl: values.imisUrl || `${location.origin}${config.imisPath ?? ""}` };
 }
 
 function openSetup() {
-  view.fillSetup(setupValues());
-  view.show("setup");
-  view.show("menu", true);
-  document.getElementById("menu").open = false;
+  view.closeMenu();
+  view.error(null);
+  view.fillSetup(nonEmpty(host.loadSettings()), {
+    inherited: { ...inherited(), ...deployment.fixed },
+    fixed: deployment.fixed,
+    source: "your organisation's deployment (config.json)",
+  });
+  view.go("setup");
+  showSettingsError();
 }
 
 async function connectImis(reason) {
@@ -182,11 +225,12 @@ async function connectImis(reason) {
     return;
   }
   if (!app.isSignedInToImis()) {
-    view.status("Sign in to iMIS to save this email.");
-    view.askImisSignIn(settings.imisUrl, reason);
+    view.status("");
+    view.askImisSignIn(settings.imisUrl, reason, host.rememberedImisUser());
     return;
   }
-  view.show("imis-sign-in", false);
+  view.imisUser(app.imisUser());
+  view.go("choose");
   view.status("Looking for the sender in iMIS…");
   let matches;
   try {
@@ -199,7 +243,7 @@ async function connectImis(reason) {
   // A save the session ended goes on for the contacts it was started with, not the
   // ones the fresh lookup preselects.
   if (pendingSave) view.chooseContacts(pendingSave.chosen);
-  view.status(matches.length ? "Ready." : "No address of this email belongs to an iMIS contact: search iMIS, or add the sender below.");
+  view.status(matches.length ? "" : "No address of this email belongs to an iMIS contact: search iMIS, or add the sender below.");
   await contactsChanged();
   if (pendingSave) {
     const again = pendingSave.again;
@@ -219,17 +263,20 @@ async function contactsChanged() {
   }
 }
 
+/** Says what went wrong once, where it belongs: a session iMIS ended asks for the
+ * password (the save goes on after), a setting takes the user to Setup. */
 function handleError(e) {
+  view.status("");
   if (e.kind === "imis-sign-in") {
-    view.error(e.message);
-    view.askImisSignIn(settings.imisUrl, "Your iMIS session has ended");
+    app.signOutImis();
+    view.error(null);
+    view.askImisSignIn(settings.imisUrl, "Your iMIS session has ended", host.rememberedImisUser(), { inline: Boolean(pendingSave) });
   } else if (e.kind === "settings") {
-    view.error(e.message);
+    settingsError = e;
     openSetup();
   } else {
-    view.error(e.message ?? String(e));
+    view.error(e.message ?? String(e), e.details);
   }
-  view.status("");
 }
 
 const PHASES = {
@@ -266,21 +313,24 @@ async function save(again = false, withoutGraph = false) {
   view.error(null);
   view.graphChoice(null);
   saving = true;
+  const selected = view.selectedAttachments();
+  view.startProgress();
   try {
     const options = { again, withoutGraph };
-    const report = await app.save(target.data, chosen, view.selectedAttachments(), options, onEvent, target.reader);
+    const report = await app.save(target.data, chosen, selected, options, onEvent, target.reader);
     view.showReport(report, target.data.subject);
     const failed = report.attachments.filter((a) => a.status === "failed").length;
-    view.status(failed ? `Saved, but ${failed} attachment(s) failed: see below. Save again to retry them.` : "Done.");
+    // The card says what happened; the status line only adds what to do.
+    view.status(failed ? `${failed} file(s) could not be saved: see why in the details. Saving again retries only those.` : "");
   } catch (e) {
+    view.go("choose");
     // The iMIS session ended mid-save: after signing in, the save goes on where it
     // stopped (what is in iMIS already is found, not uploaded again).
     if (e.kind === "imis-sign-in") pendingSave = { again, chosen };
     // Microsoft sign-in failed or was cancelled before anything was written: the user
     // chooses to sign in again or to save without it.
     if (e.kind === "graph-sign-in") {
-      view.graphChoice(e.message, Boolean(target.data.hostContent));
-      view.status("Nothing was saved yet.");
+      view.graphChoice(`Nothing was saved yet. ${e.message}`, Boolean(target.data.hostContent));
     } else handleError(e);
   } finally {
     saving = false;
@@ -296,22 +346,27 @@ function wireEvents() {
   document.getElementById("menu-setup").addEventListener("click", openSetup);
   document.getElementById("menu-imis-sign-out").addEventListener("click", () => {
     app.signOutImis();
-    document.getElementById("menu").open = false;
-    connectImis();
+    view.closeMenu(true);
+    view.imisUser(null);
+    view.status("Signed out of iMIS.");
+    if (view.currentView() !== "setup") connectImis();
   });
   document.getElementById("menu-microsoft-sign-out").addEventListener("click", async () => {
     await signOut(settings);
-    document.getElementById("menu").open = false;
+    view.closeMenu(true);
     view.status("Signed out of Microsoft: the next save asks you to sign in.");
   });
-  document.getElementById("setup-cancel").addEventListener("click", () => view.show("setup", false));
+  document.getElementById("setup-cancel").addEventListener("click", () => {
+    view.error(null);
+    view.leaveSetup();
+  });
   document.getElementById("setup-test").addEventListener("click", async () => {
     const button = document.getElementById("setup-test");
-    if (!applySettings(withDefaultImis(view.readSetup()))) return;
+    if (!applySettings(setupValues(view.readSetup()))) return;
     view.error(null);
     view.clearChecks();
     button.disabled = true;
-    view.status("Testing the configuration…");
+    view.status(settings.clientId ? "Testing the configuration… A Microsoft sign-in window may open." : "Testing the configuration…");
     try {
       // Typed iMIS credentials are checked too; without both, the check uses the session.
       const { username, password } = view.peekImisSignIn();
@@ -329,15 +384,25 @@ function wireEvents() {
   document.getElementById("setup").addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = view.readSetup();
-    if (!applySettings(withDefaultImis(values))) return;
+    if (!applySettings(setupValues(values))) return;
     try {
       await host.saveSettings(values);
     } catch (e) {
       view.error(`Setup works for now but could not be kept for next time: ${e.message}`);
     }
     view.error(null);
-    view.show("setup", false);
     view.status("Setup saved.");
+    // Changes apply at once, to the email already open too.
+    if (item) view.includeInline(Boolean(settings.includeInline));
+    view.leaveSetup();
+    if (item) {
+      view.showEmail(item, {
+        includeInline: Boolean(settings.includeInline),
+        emailFile: Boolean(settings.emailFile),
+        emailFileId: core.emailFileId(),
+        graphSignIn: Boolean(settings.clientId),
+      });
+    }
     await connectImis();
   });
   document.getElementById("imis-sign-in").addEventListener("submit", async (event) => {
@@ -347,11 +412,14 @@ function wireEvents() {
     try {
       await app.signInImis(username, password);
       view.error(null);
+      host.rememberImisUser(username);
     } catch (e) {
-      view.error(e.message);
+      view.error(e.message, e.details);
       view.status("");
+      document.getElementById("password").focus();
       return;
     }
+    view.status("");
     await connectImis();
   });
   document.getElementById("save").addEventListener("click", () => save(false));

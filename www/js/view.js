@@ -14,13 +14,64 @@ export function show(id, visible = true) {
   $(id).hidden = !visible;
 }
 
+// Views: one at a time. Each names the section it shows and where focus goes when it
+// opens, so a keyboard or screen-reader user lands in the new view.
+const VIEWS = {
+  loading: { section: null },
+  empty: { section: null },
+  setup: { section: "setup", focus: "setup-title" },
+  signin: { section: "imis-sign-in", focus: "username" },
+  // iMIS ended the session during a save: the sign-in sits above the email, which
+  // keeps its progress; the save goes on after.
+  resume: { section: ["imis-sign-in", "email"], focus: "password" },
+  choose: { section: "email", focus: "email-subject" },
+  saving: { section: "email", focus: null },
+  done: { section: "email", focus: "summary" },
+  emails: { section: "emails", focus: "emails-title" },
+};
+const SECTIONS = ["setup", "imis-sign-in", "email", "emails"];
+/** Where to go back to when Setup closes. */
+let beforeSetup = "loading";
+
+export function currentView() {
+  return document.body.dataset.view;
+}
+
+export function go(name) {
+  const previous = currentView();
+  if (name === "setup" && previous !== "setup") beforeSetup = previous;
+  document.body.dataset.view = name;
+  const { section, focus } = VIEWS[name];
+  for (const id of SECTIONS) $(id).hidden = ![section].flat().includes(id);
+  lockChoices(name === "saving");
+  if (name !== "done") {
+    $("summary").hidden = true;
+    delete $("summary").dataset.state;
+  }
+  if (name !== previous && focus) {
+    const target = $(focus);
+    if (!target.hasAttribute("tabindex") && !/^(INPUT|BUTTON|SELECT|TEXTAREA)$/.test(target.tagName)) target.tabIndex = -1;
+    target.focus({ preventScroll: false });
+  }
+}
+
+/** Back from Setup to the view it was opened from. */
+export function leaveSetup() {
+  go(beforeSetup === "setup" ? "loading" : beforeSetup);
+}
+
 export function status(text) {
   $("status").textContent = text;
 }
 
-export function error(text) {
+/** One message for what went wrong, in words; codes (HTTP, AADSTS, MSAL) under Details. */
+export function error(text, details) {
   $("error").textContent = text ?? "";
   $("error").hidden = !text;
+  $("error-box").hidden = !text;
+  $("error-details").textContent = details ?? "";
+  $("error-more").hidden = !details;
+  $("error-more").open = false;
 }
 
 export function formatSize(bytes) {
@@ -35,26 +86,113 @@ export function formatSize(bytes) {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-// Setup
+// Theme: the Office theme's colours where Outlook gives them, else the system's choice.
 
-export function fillSetup(values) {
-  for (const input of $("setup").elements) {
-    if (!input.name) continue;
-    if (input.type === "checkbox") {
-      input.checked = input.dataset.default === "true" ? values[input.name] !== "false" : values[input.name] === "true";
-    }
-    else input.value = values[input.name] ?? "";
-  }
-  setupErrors([]);
+function isDark(hex) {
+  const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex ?? "");
+  if (!m) return null;
+  const [r, g, b] = m.slice(1).map((x) => parseInt(x, 16) / 255);
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5;
 }
 
-/** Every field as a string (checkboxes "true" or ""), as the core reads them. */
+export function applyTheme(officeTheme) {
+  const root = document.documentElement;
+  const dark = isDark(officeTheme?.bodyBackgroundColor) ?? matchMedia("(prefers-color-scheme: dark)").matches;
+  root.dataset.theme = dark ? "dark" : "light";
+  if (officeTheme?.bodyBackgroundColor) {
+    root.style.setProperty("--colorNeutralBackground1", officeTheme.bodyBackgroundColor);
+    root.style.setProperty("--colorNeutralForeground1", officeTheme.bodyForegroundColor);
+  } else {
+    root.style.removeProperty("--colorNeutralBackground1");
+    root.style.removeProperty("--colorNeutralForeground1");
+  }
+}
+
+// The menu: a real menu button (Escape, an outside click and Tab close it; arrows move).
+
+export function wireMenu() {
+  const button = $("menu-button");
+  const list = $("menu-list");
+  const items = () => [...list.querySelectorAll("[role=menuitem]")];
+  const open = (focusIndex = 0) => {
+    list.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    items()[focusIndex]?.focus();
+  };
+  button.addEventListener("click", () => (list.hidden ? open() : closeMenu(true)));
+  button.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") { e.preventDefault(); open(0); }
+    if (e.key === "ArrowUp") { e.preventDefault(); open(items().length - 1); }
+  });
+  list.addEventListener("keydown", (e) => {
+    const all = items();
+    const at = all.indexOf(document.activeElement);
+    if (e.key === "Escape") { e.preventDefault(); closeMenu(true); }
+    else if (e.key === "ArrowDown") { e.preventDefault(); all[(at + 1) % all.length].focus(); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); all[(at - 1 + all.length) % all.length].focus(); }
+    else if (e.key === "Home") { e.preventDefault(); all[0].focus(); }
+    else if (e.key === "End") { e.preventDefault(); all.at(-1).focus(); }
+    else if (e.key === "Tab") closeMenu(false);
+  });
+  document.addEventListener("pointerdown", (e) => {
+    if (!list.hidden && !$("menu").contains(e.target)) closeMenu(false);
+  });
+}
+
+export function closeMenu(refocus = false) {
+  $("menu-list").hidden = true;
+  $("menu-button").setAttribute("aria-expanded", "false");
+  if (refocus) $("menu-button").focus();
+}
+
+// Setup
+
+/**
+ * Fills Setup. `values`: what applies now (every field); `inherited`: what each field
+ * would be without the user's own value (shown as the value, not as a placeholder);
+ * `fixed`: fields the deployment sets, read-only, with `source` saying where from.
+ */
+export function fillSetup(values, { inherited = {}, fixed = {}, source = "" } = {}) {
+  for (const input of $("setup").elements) {
+    if (!input.name) continue;
+    const value = values[input.name] ?? inherited[input.name] ?? "";
+    if (input.type === "checkbox") {
+      input.checked = input.dataset.default === "true" ? value !== "false" : value === "true";
+      input.dataset.inherited = String(input.dataset.default === "true" ? inherited[input.name] !== "false" : inherited[input.name] === "true");
+    } else {
+      input.value = value;
+      input.dataset.inherited = inherited[input.name] ?? "";
+    }
+    const isFixed = Object.hasOwn(fixed, input.name);
+    if (input.tagName === "SELECT" || input.type === "checkbox") input.disabled = isFixed;
+    else input.readOnly = isFixed;
+    input.dataset.fixed = String(isFixed);
+    input.title = isFixed ? `Set by ${source}` : "";
+  }
+  $("setup-source").textContent = Object.keys(fixed).length ? `Fields you cannot change here are set by ${source}.` : "";
+  show("setup-source", Object.keys(fixed).length > 0);
+  setupErrors([]);
+  clearChecks();
+}
+
+/** The user's own values (checkboxes "true"/"false"): a field left at what it inherits,
+ * or fixed by the deployment, is not the user's and is left out (""), so a later change
+ * by the administrator reaches this user too. */
 export function readSetup() {
   const values = {};
   for (const input of $("setup").elements) {
     if (!input.name) continue;
-    const off = input.dataset.default === "true" ? "false" : "";
-    values[input.name] = input.type === "checkbox" ? (input.checked ? "true" : off) : input.value.trim();
+    if (input.dataset.fixed === "true") {
+      values[input.name] = "";
+      continue;
+    }
+    if (input.type === "checkbox") {
+      const same = String(input.checked) === input.dataset.inherited;
+      values[input.name] = same ? "" : String(input.checked);
+    } else {
+      const v = input.value.trim();
+      values[input.name] = v === (input.dataset.inherited ?? "") ? "" : v;
+    }
   }
   return values;
 }
@@ -67,6 +205,7 @@ export function setupErrors(fields) {
 export function clearChecks() {
   $("checks").replaceChildren();
   delete $("checks").dataset.done;
+  show("checks-box", false);
 }
 
 export function checksDone() {
@@ -74,6 +213,7 @@ export function checksDone() {
 }
 
 export function addCheck(check) {
+  const first = !$("checks").children.length;
   const li = el("li", {},
     el("strong", { textContent: `${check.passed ? "Passed" : "Failed"}: ${check.name}. ` }),
     el("span", { textContent: check.detail }));
@@ -81,14 +221,20 @@ export function addCheck(check) {
   li.dataset.passed = String(check.passed);
   li.dataset.name = check.name;
   $("checks").append(li);
+  show("checks-box");
+  if (first) $("checks-box").scrollIntoView({ block: "nearest" });
 }
 
 // iMIS sign-in
 
-export function askImisSignIn(site, reason) {
-  $("imis-sign-in-site").textContent = reason ? `${reason} (${site})` : site;
-  $("imis-sign-in").elements.password.value = "";
-  show("imis-sign-in");
+/** The sign-in view; the user name is filled from last time (the password never is). */
+export function askImisSignIn(site, reason, rememberedUser = "", { inline = false } = {}) {
+  $("imis-sign-in-site").textContent = reason ? `${reason}. Sign in to go on (${site}).` : `Sign in with your iMIS account (${site}).`;
+  const form = $("imis-sign-in").elements;
+  form.password.value = "";
+  if (rememberedUser && !form.username.value) form.username.value = rememberedUser;
+  go(inline ? "resume" : "signin");
+  if (form.username.value) form.password.focus();
 }
 
 /** What is typed in the iMIS sign-in form, left in place (for Setup's check). */
@@ -104,45 +250,60 @@ export function readImisSignIn() {
   return values;
 }
 
+/** "Signed in to iMIS as …", or nothing. */
+export function imisUser(name) {
+  $("imis-user").textContent = name ? `Signed in to iMIS as ${name}` : "";
+  show("imis-user", Boolean(name));
+}
+
 // The email
 
 /** Nothing selected (a pinned pane): no email to show. */
 export function noEmail() {
-  show("email", false);
-  show("summary", false);
-  show("imis-sign-in", false);
+  go("empty");
 }
 
 /** The email and its attachments; inline images listed apart, ticked only when Setup
  * includes them; the email itself as a file first when Setup stores it. */
-export function showEmail(item, { includeInline = false, emailFile = false, emailFileId = "" } = {}) {
-  show("summary", false);
+export function showEmail(item, { includeInline = false, emailFile = false, emailFileId = "", graphSignIn = false } = {}) {
+  $("summary").hidden = true;
   delete $("summary").dataset.state;
   $("email-subject").textContent = item.subject || "(no subject)";
   $("email-from").textContent = item.from.name ? `${item.from.name} <${item.from.address}>` : item.from.address;
   const row = (a) => {
     const box = el("input", { type: "checkbox", checked: !a.isInline || includeInline });
     box.dataset.id = a.id;
-    const size = a.kind === "cloud" ? "cloud file" : formatSize(a.size);
+    const size = a.kind === "cloud" ? "cloud file" : a.kind === "email" ? "with its headers" : formatSize(a.size);
+    const name = el("span", { className: "name", textContent: a.name });
+    box.setAttribute("aria-describedby", `size-${a.id.length}-${rowsMade}`);
     const li = el(
       "li",
       {},
-      el("label", {}, box, " ", el("span", { className: "name", textContent: a.name }),
-        el("span", { className: "size", textContent: size })),
+      el("label", {}, box, name, el("span", { className: "size", id: `size-${a.id.length}-${rowsMade}`, textContent: size })),
       el("progress", { max: 1, value: 0, hidden: true }),
       el("span", { className: "state" }),
     );
+    rowsMade += 1;
     li.dataset.id = a.id;
+    li.dataset.kind = a.kind ?? "file";
+    li.dataset.size = String(a.kind === "cloud" ? 0 : a.size ?? 0);
+    li.querySelector("progress").setAttribute("aria-label", a.name);
     return li;
   };
-  const own = emailFile ? [row({ id: emailFileId, name: `This email, as a file (.eml)`, kind: "email", size: 0 })] : [];
-  for (const r of own) r.querySelector(".size").textContent = "with its headers";
+  const own = emailFile ? [row({ id: emailFileId, name: "This email, as a file (.eml)", kind: "email", size: 0 })] : [];
   $("attachments").replaceChildren(...own, ...item.attachments.filter((a) => !a.isInline).map(row));
   $("inline-attachments").replaceChildren(...item.attachments.filter((a) => a.isInline).map(row));
   show("inline-heading", item.attachments.some((a) => a.isInline));
   $("attachments-empty").textContent = item.hostNotice ?? "This email has no attachments.";
   show("attachments-empty", item.attachments.length === 0);
-  show("email");
+  show("progress-line", false);
+  show("sign-in-note", graphSignIn && item.attachments.some((a) => !a.isInline || includeInline));
+}
+let rowsMade = 0;
+
+/** Setup changed while an email is open: inline images follow "Include inline images". */
+export function includeInline(on) {
+  for (const box of $("inline-attachments").querySelectorAll("input[type=checkbox]")) box.checked = on;
 }
 
 const rows = () => [...$("attachments").children, ...$("inline-attachments").children];
@@ -155,8 +316,36 @@ function rowFor(id) {
   return rows().find((row) => row.dataset.id === id);
 }
 
-/** One attachment's row: its phase in words, a bar that moves with the bytes, and
- * counters (retries, progress steps) that stay for support and tests. */
+/** While saving, nothing the save reads can be changed. */
+function lockChoices(locked) {
+  for (const box of [...rows().map((r) => r.querySelector("input")), ...$("contacts").querySelectorAll("input")]) {
+    if (box) box.disabled = locked;
+  }
+  show("cancel", locked);
+  show("save", !locked);
+  if (locked) show("save-again", false);
+}
+
+/** Before a save: clears what an earlier save left in the rows. */
+export function startProgress() {
+  for (const row of rows()) {
+    row.querySelector(".state").textContent = "";
+    delete row.querySelector(".state").dataset.phase;
+    const bar = row.querySelector("progress");
+    bar.hidden = true;
+    bar.value = 0;
+    delete row.dataset.state;
+    row.dataset.fraction = "0";
+  }
+  go("saving");
+  updateProgressLine();
+}
+
+const FINAL = new Set(["saved", "existing", "failed", "linked", "leftOut", "cancelled"]);
+
+/** One attachment's row: its phase in words, one bar for download and upload together
+ * (none before the file starts, none for cloud files), and counters (retries, progress
+ * steps) that stay for support and tests. */
 export function attachmentState(id, phase, text, done, total) {
   const row = rowFor(id);
   if (!row) return;
@@ -168,30 +357,52 @@ export function attachmentState(id, phase, text, done, total) {
     row.dataset.lastRetry = text;
   }
   state.dataset.phase = phase;
+  if (FINAL.has(phase)) row.dataset.state = phase;
   const moving = done != null && total != null;
   state.textContent = moving ? `${text}: ${formatSize(done)} of ${formatSize(total)}` : text;
-  if (moving) {
-    count("steps");
+  // Downloading is the first half of the bar, uploading the second; a file read through
+  // Outlook has no download progress and its bar starts at the upload.
+  const share = moving ? Math.min(done / Math.max(total, 1), 1) : 0;
+  const fraction = phase === "downloading" ? share / 2 : phase === "uploading" ? 0.5 + share / 2
+    : phase === "saved" || phase === "existing" ? 1 : Number(row.dataset.fraction ?? 0);
+  row.dataset.fraction = String(fraction);
+  if (moving) count("steps");
+  if (row.dataset.kind !== "cloud" && (moving || phase === "saved" || phase === "existing")) {
     bar.hidden = false;
-    bar.max = Math.max(total, 1);
-    bar.value = done;
+    bar.max = 1;
+    bar.value = fraction;
     bar.dataset.phase = phase;
-  } else if (phase === "saved" || phase === "existing") {
-    bar.hidden = false;
-    bar.value = bar.max;
   }
+  updateProgressLine();
+}
+
+/** "2 of 5 files · 40 of 108 MB": files finished of those ticked, bytes moved of all. */
+function updateProgressLine() {
+  const ticked = rows().filter((r) => r.querySelector("input")?.checked);
+  if (!ticked.length || currentView() !== "saving") {
+    show("progress-line", currentView() === "saving" && ticked.length > 0);
+    return;
+  }
+  const finished = ticked.filter((r) => FINAL.has(r.dataset.state ?? "")).length;
+  const total = ticked.reduce((n, r) => n + Number(r.dataset.size ?? 0), 0);
+  const moved = ticked.reduce((n, r) => n + Number(r.dataset.size ?? 0) * Number(r.dataset.fraction ?? 0), 0);
+  const bytes = total > 0 ? ` · ${formatSize(Math.round(moved))} of ${formatSize(total)}` : "";
+  $("progress-line").textContent = `${finished} of ${ticked.length} files${bytes}`;
+  show("progress-line");
 }
 
 // Contacts
 
-const ROLES = { from: "sender", to: "recipient", cc: "copied", search: "found by search" };
+const ROLES = { from: "sender", to: "recipient", cc: "copied", search: "found by search", new: "just added" };
 let shownContacts = [];
 
 function contactBox(m, index) {
   const box = el("input", { type: "checkbox", name: "contact", checked: Boolean(m.preselected) });
   box.dataset.index = String(index);
-  const how = m.address ? `, ${ROLES[m.role] ?? m.role} ${m.address}` : "";
-  return el("label", { className: "contact" }, box, " ", el("span", { textContent: `${m.fullName} (${m.partyId})${how}` }));
+  const how = m.address ? `${ROLES[m.role] ?? m.role}, ${m.address}` : ROLES[m.role] ?? "";
+  return el("label", { className: "contact" }, box,
+    el("span", {}, el("span", { className: "who", textContent: `${m.fullName} (${m.partyId})` }),
+      el("span", { className: "why", textContent: how })));
 }
 
 /** The iMIS contacts that match the email's addresses, one checkbox each; the sender
@@ -200,12 +411,12 @@ export function showContacts(matches) {
   shownContacts = [...matches];
   const box = $("contacts");
   if (matches.length === 0) {
-    box.replaceChildren(el("p", { className: "error", textContent: "No address of this email belongs to an iMIS contact. Search iMIS below." }));
+    box.replaceChildren(el("p", { className: "muted", textContent: "No contact yet: search iMIS below, or add the sender." }));
     return;
   }
   const shared = matches.some((m, i) => matches.findIndex((n) => n.address.toLowerCase() === m.address.toLowerCase()) !== i);
   box.replaceChildren(
-    el("p", { textContent: shared ? "Several iMIS contacts share an address; tick the right ones:" : "Save to these iMIS contacts:" }),
+    ...(shared ? [el("p", { textContent: "Several iMIS contacts share an address; tick the right ones." })] : []),
     ...matches.map(contactBox),
   );
 }
@@ -214,14 +425,15 @@ export function showContacts(matches) {
 export function addSearchResults(found) {
   const fresh = found.filter((c) => !shownContacts.some((m) => m.partyId === c.partyId));
   if (fresh.length === 0) {
-    $("contacts").append(el("p", { className: "muted", textContent: "No other contact found." }));
+    status("No other contact found.");
     return;
   }
-  if (shownContacts.length === 0) $("contacts").replaceChildren(el("p", { textContent: "Found in iMIS:" }));
+  if (shownContacts.length === 0) $("contacts").replaceChildren();
   for (const c of fresh) {
     shownContacts.push({ ...c, address: "", role: "search", preselected: false });
     $("contacts").append(contactBox(shownContacts.at(-1), shownContacts.length - 1));
   }
+  status(`${fresh.length} contact(s) found: tick the ones to save to.`);
 }
 
 /** The form that adds the sender as a new contact, filled with the core's draft. */
@@ -244,14 +456,28 @@ export function newContactErrors(fields) {
 /** A contact just added to iMIS: listed, ticked. */
 export function addCreatedContact(contact) {
   show("new-contact", false);
-  if (shownContacts.length === 0) $("contacts").replaceChildren(el("p", { textContent: "Save to these iMIS contacts:" }));
+  if (shownContacts.length === 0) $("contacts").replaceChildren();
   shownContacts.push({ ...contact, address: contact.emails[0] ?? "", role: "new", preselected: true });
   $("contacts").append(contactBox(shownContacts.at(-1), shownContacts.length - 1));
 }
 
+/** Field errors next to their fields, tied to them for screen readers; focus on the first. */
 function fieldErrors(form, fields) {
+  let first = null;
   for (const p of form.querySelectorAll(".field-error")) {
-    p.textContent = fields.find((f) => f.field === p.dataset.for)?.message ?? "";
+    const message = fields.find((f) => f.field === p.dataset.for)?.message ?? "";
+    p.textContent = message;
+    const input = form.elements[p.dataset.for];
+    if (input) {
+      if (message) input.setAttribute("aria-invalid", "true");
+      else input.removeAttribute("aria-invalid");
+      if (message && !first) first = input;
+    }
+  }
+  if (first) {
+    const folded = first.closest("details");
+    if (folded) folded.open = true;
+    first.focus();
   }
 }
 
@@ -271,31 +497,41 @@ export function chosenContacts() {
 function recordLine(r, words) {
   const li = el("li", { textContent: `${words} ${r.id} for ${r.contact.fullName}` });
   if (r.link) {
-    li.append(" (", el("a", { href: r.link, target: "_blank", rel: "noopener noreferrer", textContent: "open contact in iMIS" }), ")");
+    li.append(" ", el("a", { href: r.link, target: "_blank", rel: "noopener noreferrer", textContent: "Open the contact in iMIS" }));
   }
   li.dataset.id = r.id;
   return li;
 }
 
-/** Where the email is already saved, for the chosen contacts; `again` shows the button. */
+/** Where the email is already saved, for the chosen contacts; `again` shows the button.
+ * The Save button then says it adds what is missing. */
 export function showSaved(saved, again) {
   const box = $("already-saved");
   box.replaceChildren();
   if (saved.length > 0) {
-    box.append(el("p", { textContent: "This email is already saved in iMIS. Saving now only adds what is missing." }));
-    const list = el("ul", {}, ...saved.map((r) => recordLine(r, "Record")));
-    box.append(list);
+    box.append(el("p", { textContent: "This email is already saved in iMIS. Saving now only adds the files that are missing." }));
+    box.append(el("ul", { className: "links" }, ...saved.map((r) => recordLine(r, "Record"))));
   }
   show("already-saved", saved.length > 0);
   show("save-again", saved.length > 0 && again);
+  $("save").textContent = saved.length > 0 ? "Add the missing files" : "Save to iMIS";
+}
+
+/** After a check of what iMIS has: each file says whether it is already there. */
+export function markStored(names) {
+  for (const row of rows()) {
+    const state = row.querySelector(".state");
+    if (names.has(row.dataset.id)) {
+      state.textContent = "Already in iMIS";
+      state.dataset.phase = "existing";
+    }
+  }
 }
 
 // Several emails
 
 /** The selected emails, one row each, with a status line the save fills in. */
 export function showEmails(list, note) {
-  show("email", false);
-  show("summary", false);
   $("emails-title").textContent = `${list.length} emails selected`;
   $("emails-note").textContent = note ?? "";
   $("emails-list").replaceChildren(...list.map((m) => {
@@ -303,10 +539,11 @@ export function showEmails(list, note) {
       el("span", { className: "name", textContent: m.subject || "(no subject)" }),
       el("progress", { max: 1, value: 0, hidden: true }),
       el("span", { className: "state", textContent: "" }));
+    li.querySelector("progress").setAttribute("aria-label", m.subject || "(no subject)");
     li.dataset.itemId = m.itemId;
     return li;
   }));
-  show("emails");
+  go("emails");
 }
 
 /** One email's row: what happened to it, and its bytes so far. */
@@ -334,8 +571,16 @@ export function graphChoice(message, canUseOutlook = false) {
   $("graph-retry").focus();
 }
 
+/** The result first: who it was saved to and how many files, with links; the stored
+ * names and paths folded underneath (unfolded when something was not saved). */
 export function showReport(report, subject) {
+  const stored = report.attachments.filter((a) => a.status === "saved" || a.status === "alreadySaved").length;
+  const wanted = report.attachments.filter((a) => a.status !== "linked").length;
+  const failed = report.attachments.filter((a) => a.status === "failed" || a.status === "cancelled").length;
+  const who = report.records.map((r) => `${r.contact.fullName} (${r.contact.partyId})`).join(", ");
   $("summary-title").textContent = `Saved “${subject || "(no subject)"}”`;
+  $("summary-line").textContent = `Saved to ${who}: ${stored} of ${wanted} files`;
+  $("summary").dataset.outcome = failed ? "partial" : "saved";
   $("summary-records").replaceChildren(
     ...report.records.map((r) => recordLine(r, r.existed ? "Already saved as record" : "Saved as record")),
   );
@@ -347,8 +592,11 @@ export function showReport(report, subject) {
       alreadySaved: `${a.name}: already stored as ${a.path}`,
       linked: `${a.name}: cloud file, its link is saved with the email (${a.url ?? "no link given"})`,
       failed: `${a.name}: not saved. ${a.reason}`,
-    }[a.status];
+      cancelled: `${a.name}: not saved. ${a.reason ?? "Cancelled before it was saved."}`,
+    }[a.status] ?? `${a.name}: ${a.status}`;
     const li = el("li", { textContent: text });
+    const storedName = a.path?.split("/").at(-1);
+    if (storedName && storedName !== a.name) li.append(el("span", { className: "flag", textContent: "name shortened or changed" }));
     li.dataset.status = a.status;
     return li;
   });
@@ -359,6 +607,10 @@ export function showReport(report, subject) {
     lines.push(li);
   }
   $("summary-list").replaceChildren(...lines);
+  $("summary-details").open = lines.some((li) => li.dataset.status !== "saved" && li.dataset.status !== "alreadySaved" && li.dataset.status !== "linked");
   $("summary").dataset.state = "done";
-  show("summary");
+  $("summary").hidden = false;
+  $("save").textContent = "Add the missing files";
+  show("sign-in-note", false);
+  go("done");
 }
