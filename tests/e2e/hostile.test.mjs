@@ -47,7 +47,7 @@ test("hundreds of hostile names, subjects, bodies and senders: shown as text, st
     await page.goto(`${h.urls.outlook}/?${new URLSearchParams({ message: fixture.ewsId })}`);
     await page.click("#save-to-imis-button");
     const pane = page.frameLocator("#taskpane");
-    await pane.locator("#email").waitFor({ state: "visible", timeout: 30_000 });
+    await pane.locator("#email, #imis-sign-in").locator("visible=true").first().waitFor({ timeout: 30_000 });
     const frame = () => page.frames().find((f) => f.url().includes("/taskpane.html"));
     const baseline = await frame().evaluate(() => document.scripts.length);
     if (k === 0) {

@@ -66,7 +66,7 @@ test("nobody matched: a search finds the contact and the email is saved to it", 
   const { context, pane } = await openPane(h, { message: seeded.ewsId });
   await fillSetup(pane, setup());
   await submitImisSignIn(pane);
-  await pane.locator("#contacts .error").waitFor();
+  await pane.locator("#contacts", { hasText: "No contact yet" }).waitFor();
   await pane.locator("#contact-search [name=text]").fill("Taylor");
   await pane.locator("#contact-search button").click();
   await contactBox(pane, "23005").waitFor();
@@ -159,7 +159,8 @@ test("an iMIS session that ends mid-save: sign in again and the save goes on, no
   await clickAndSignIn(context, pane, "#save");
   // The session ends; the pane asks to sign in again and then goes on by itself.
   await pane.locator("#imis-sign-in").waitFor({ state: "visible", timeout: 60_000 });
-  assert.match(await pane.locator("#error").textContent(), /iMIS session has ended/);
+  assert.match(await pane.locator("#imis-sign-in-site").textContent(), /iMIS session has ended/);
+  assert.equal(await pane.locator("#email").isVisible(), true, "the sign-in sits above the email being saved");
   await control(h.urls.imis, "/settings", { tokenLifetimeSeconds: 1199 });
   await pane.locator("#imis-sign-in [name=password]").fill(imisUser.password);
   await pane.locator("#imis-sign-in-submit").click();
@@ -203,7 +204,7 @@ test("contacts matched through an IQA query or CsContactBasic, as Setup says", {
     const { context, pane } = await openPane(h);
     await fillSetup(pane, setup({ contactLookup: lookup }));
     await signInImis(pane);
-    assert.match(await pane.locator("#contacts").textContent(), /Alex Member \(23001\), sender alex\.member@example\.com/, lookup);
+    assert.match(await pane.locator("#contacts").textContent(), /Alex Member \(23001\) sender, alex\.member@example\.com/, lookup);
     await saveAndWait(context, pane);
     const state = await h.imisState();
     assert.deepEqual(state.activities.map((a) => field(a.entity, "PartyId")), ["23001"], lookup);

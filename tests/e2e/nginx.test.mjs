@@ -169,7 +169,7 @@ async function openPaneAt(paneUrl) {
   await page.goto(`${h.urls.outlook}/?${new URLSearchParams(paneUrl ? { pane: paneUrl } : {})}`);
   await page.click("#save-to-imis-button");
   const pane = page.frameLocator("#taskpane");
-  await pane.locator("#email").waitFor({ state: "visible", timeout: 30_000 });
+  await pane.locator("#email, #imis-sign-in").locator("visible=true").first().waitFor({ timeout: 30_000 });
   return { context, page, pane };
 }
 

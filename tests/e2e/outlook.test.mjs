@@ -191,7 +191,7 @@ test("three selected emails are saved as three records, each with its own attach
     requirements: "Mailbox:1.15",
     // The manifest asks for ReadWriteMailbox: multi-select needs it.
     query: { select: picked.map((m) => m.ewsId).join(","), permission: "ReadWriteMailbox" },
-    waitFor: "#emails",
+    waitFor: "#imis-sign-in",
   });
   assert.equal(await pane.locator("#emails-list li").count(), 3);
   await fillSetup(pane, setup({ emailFile: true }));

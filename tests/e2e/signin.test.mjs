@@ -49,7 +49,7 @@ test("a blocked popup falls back to the Office dialog, which returns the token",
   await page.goto(`${h.urls.outlook}/`);
   await page.click("#save-to-imis-button");
   const pane = page.frameLocator("#taskpane");
-  await pane.locator("#email").waitFor({ state: "visible" });
+  await pane.locator("#email, #imis-sign-in").locator("visible=true").first().waitFor();
   await ready(pane);
   const dialogOpened = context.waitForEvent("page", { timeout: 30_000 });
   await pane.locator("#save").click();

@@ -268,6 +268,11 @@ class Driver {
   async ensureContext() {
     if (this.context) return;
     this.context = await this.h.browser.newContext({ ignoreHTTPSErrors: true });
+    // Each case starts signed out of iMIS: the pane keeps its iMIS session for the Outlook
+    // session (one tab here, reused across cases), and the stand-in is reset between cases.
+    await this.context.addInitScript(() => {
+      if (location.pathname.endsWith("/taskpane.html")) sessionStorage.removeItem("saveToImis.imisSession");
+    });
     // Any Microsoft sign-in window, whenever the pane opens one: sign in as the user would.
     this.context.on("page", (p) => this.signInPopup(p).catch(() => {}));
   }
@@ -306,7 +311,7 @@ class Driver {
     await page.goto(`${this.h.urls.outlook}/?${new URLSearchParams({ message: ewsId })}`);
     await page.click("#save-to-imis-button");
     const pane = page.frameLocator("#taskpane");
-    await pane.locator("#email").waitFor({ state: "visible", timeout: 30_000 });
+    await pane.locator("#email, #imis-sign-in").locator("visible=true").first().waitFor({ timeout: 30_000 });
     const frame = page.frames().find((f) => f.url().includes("/taskpane.html"));
     return { page, pane, frame };
   }

@@ -401,7 +401,7 @@ function contactBox(m, index) {
   box.dataset.index = String(index);
   const how = m.address ? `${ROLES[m.role] ?? m.role}, ${m.address}` : ROLES[m.role] ?? "";
   return el("label", { className: "contact" }, box,
-    el("span", {}, el("span", { className: "who", textContent: `${m.fullName} (${m.partyId})` }),
+    el("span", {}, el("span", { className: "who", textContent: `${m.fullName} (${m.partyId})` }), " ",
       el("span", { className: "why", textContent: how })));
 }
 
