@@ -5,6 +5,7 @@
 //! use; `error` the error types. This file only exports; errors become JS values here.
 
 pub mod body;
+pub mod cancel;
 pub mod check;
 pub mod contacts;
 pub mod diagnose;
@@ -35,6 +36,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use cancel::Cancel;
 use error::{Error, HostError, ImisError};
 use graph::{GraphClient, TokenSource};
 use host::HostContent;
@@ -58,6 +60,8 @@ struct Inner {
     extra_clouds: Vec<Cloud>,
     settings: RefCell<Settings>,
     imis: RefCell<Option<ImisSession>>,
+    /// The running save's cancel flag (a new save gets a new one).
+    cancel: RefCell<Cancel>,
 }
 
 /// The add-in's state for one task pane: settings, the iMIS session (in memory only).
@@ -85,6 +89,7 @@ impl App {
                 extra_clouds,
                 settings: RefCell::new(settings),
                 imis: RefCell::new(None),
+                cancel: RefCell::new(Cancel::new()),
             }),
         })
     }
@@ -232,6 +237,12 @@ impl App {
     /// to Microsoft (attachments through Outlook where it can).
     /// `reader`: `{readAttachment(officeId), readEmailFile?()}` bound to this email, for
     /// content Outlook hands over itself.
+    ///
+    /// `cancelSave()` stops it: cancelled before anything is written to iMIS (during
+    /// the Microsoft sign-in, or before the first record), it rejects with an error of
+    /// `kind` "cancelled"; later, it resolves to the report as usual, with what was
+    /// stored, `cancelled: true`, the attachments it stopped with `status: "cancelled"`
+    /// and `cancelledContacts` (records not written).
     pub fn save(
         &self,
         item: JsValue,
@@ -242,6 +253,10 @@ impl App {
         reader: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
+        // Made before the Promise runs, so a `cancelSave()` right after `save()` stops
+        // this save, not the one before.
+        let cancel = Cancel::new();
+        self.inner.cancel.replace(cancel.clone());
         future_to_promise(async move {
             let item: MailItem = from_js(item, "the email")?;
             let contacts: Vec<Contact> = from_js(contacts, "the chosen contacts")?;
@@ -276,6 +291,15 @@ impl App {
                     settings.graph_scopes(item.shared_mailbox.is_some()),
                     inner.tokens.clone(),
                 );
+                // A cancel aborts the Graph requests in flight: they only read.
+                let client = match web_sys::AbortController::new() {
+                    Ok(controller) => {
+                        let client = client.with_abort_signal(controller.signal());
+                        cancel.on_cancel(move || controller.abort());
+                        client
+                    }
+                    Err(_) => client,
+                };
                 match item.mode {
                     Mode::Compose => client.with_policy(Policy::for_draft()),
                     Mode::Read => client,
@@ -284,7 +308,11 @@ impl App {
             // The Microsoft sign-in comes first: a cancelled or failed one must leave
             // nothing written, so the user can choose what to do.
             if let Some(g) = graph.as_ref().filter(|_| !plan.attachments.is_empty()) {
-                g.sign_in().await.map_err(Error::from)?;
+                cancel
+                    .unless_cancelled(g.sign_in())
+                    .await
+                    .map_err(Error::from)?
+                    .map_err(Error::from)?;
             }
             let sources = save::Sources {
                 graph: graph.as_ref().map(|g| (g, item.rest_id.as_str())),
@@ -295,7 +323,8 @@ impl App {
             let emit: save::Emit = Rc::new(move |event: report::Event| {
                 let _ = on_event.call1(&JsValue::NULL, &to_js(&event));
             });
-            let mut result = save::run(&plan, &imis, &settings.site, sources, again, emit).await;
+            let mut result =
+                save::run(&plan, &imis, &settings.site, sources, again, emit, &cancel).await;
             if let Err(Error::Imis(ImisError::SessionExpired)) = &result {
                 inner.imis.replace(None);
             }
@@ -306,6 +335,17 @@ impl App {
             }
             Ok(to_js(&result?))
         })
+    }
+}
+
+#[wasm_bindgen]
+impl App {
+    /// Cancels the running save, if any (nothing otherwise; the next `save()` starts
+    /// afresh). Returns at once; the save's Promise settles when what was already sent
+    /// to iMIS has answered: see `save`.
+    #[wasm_bindgen(js_name = cancelSave)]
+    pub fn cancel_save(&self) {
+        self.inner.cancel.borrow().cancel();
     }
 }
 
