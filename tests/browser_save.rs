@@ -11,10 +11,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use base64::Engine;
-use common::{control, IMIS};
+use common::{control, token_source, GRAPH, IMIS};
 use js_sys::{Object, Promise, Reflect};
 use save_to_imis::cancel::Cancel;
 use save_to_imis::error::Error;
+use save_to_imis::graph::GraphClient;
 use save_to_imis::host::HostContent;
 use save_to_imis::imis::model::Contact;
 use save_to_imis::imis::ImisClient;
@@ -167,6 +168,16 @@ async fn run(
         none_reason: "no source".into(),
         concurrency: 1,
     };
+    run_from(imis, plan, sources, emit, cancel).await
+}
+
+async fn run_from(
+    imis: &ImisClient,
+    plan: &SavePlan,
+    sources: Sources<'_>,
+    emit: Emit,
+    cancel: &Cancel,
+) -> Result<Report, Error> {
     save::run(plan, imis, &settings().site, sources, false, emit, cancel).await
 }
 
@@ -398,4 +409,112 @@ async fn cancelled_between_two_contacts_the_first_record_is_kept_and_told() {
     assert_eq!(json["cancelled"], true);
     assert_eq!(json["cancelledContacts"][0]["partyId"], "22708");
     assert_eq!(json["attachments"][0]["status"], "cancelled");
+}
+
+#[wasm_bindgen_test]
+async fn a_graph_download_in_flight_is_aborted_not_retried_nor_failed() {
+    let imis = signed_in().await;
+    control(GRAPH, "reset", Some(json!({}))).await;
+    let ews = "AAMkCancelTest+graph/msg=";
+    let added = control(
+        GRAPH,
+        "messages",
+        Some(json!({
+            "mailbox": "dana.staff@example.org",
+            "ewsId": ews,
+            "subject": "Cancel test graph",
+            "from": { "name": "Alex Member", "address": "alex.member@example.com" },
+            "to": [{ "name": "Dana Staff", "address": "dana.staff@example.org" }],
+            "cc": [],
+            "sentDateTime": "2026-11-23T11:00:00Z",
+            "internetMessageId": "<cancel-graph@mail.example.com>",
+            "bodyText": "See attached.",
+            "attachments": [
+                { "ewsId": format!("{ews}att0+/="), "kind": "file", "name": "big.bin",
+                  "contentType": "application/octet-stream", "generate": { "size": 6 << 20, "seed": 3 } },
+                { "ewsId": format!("{ews}att1+/="), "kind": "file", "name": "small.txt",
+                  "contentType": "text/plain", "base64": "aGVsbG8=" },
+            ],
+        })),
+    )
+    .await;
+    let rest_id = added["restId"].as_str().unwrap().to_string();
+    let listed = added["attachments"].as_array().unwrap();
+    let (big, small) = (
+        listed[0]["restId"].as_str().unwrap().to_string(),
+        listed[1]["restId"].as_str().unwrap().to_string(),
+    );
+    let mut item = email("graph", &[]);
+    item.rest_id = rest_id.clone();
+    item.host_content = false;
+    for (id, name, size) in [(&big, "big.bin", 6u64 << 20), (&small, "small.txt", 5)] {
+        item.attachments.push(AttachmentInfo {
+            size,
+            content_type: String::new(),
+            ..attachment(id, name)
+        });
+    }
+    let plan = plan_for(&item, &[alex()]);
+    let folder = plan.folder_path();
+
+    // As `App.save` wires it: the cancel aborts the Graph requests in flight.
+    let cancel = Cancel::new();
+    let controller = web_sys::AbortController::new().unwrap();
+    let graph = GraphClient::new(
+        format!("{GRAPH}/v1.0"),
+        None,
+        vec![format!("{GRAPH}/Mail.Read")],
+        token_source(Rc::new(RefCell::new(Vec::new()))),
+    )
+    .with_abort_signal(controller.signal());
+    let signal = controller.signal();
+    cancel.on_cancel(move || controller.abort());
+    // Cancelled halfway through big.bin's body.
+    let watched = big.clone();
+    let (emit, events) = recorder(&cancel, move |e| {
+        phase_of(e, &watched, "downloading")
+            && e["done"].as_u64().unwrap() > 0
+            && e["done"].as_u64() < e["total"].as_u64()
+    });
+    let sources = Sources {
+        graph: Some((&graph, rest_id.as_str())),
+        host: None,
+        none_reason: "no source".into(),
+        concurrency: 1,
+    };
+    let report = run_from(&imis, &plan, sources, emit, &cancel)
+        .await
+        .unwrap();
+    assert!(
+        cancel.is_cancelled(),
+        "the cancel was set mid-download: {report:?} {:?}",
+        events.borrow()
+    );
+    assert!(signal.aborted(), "the fetch was aborted");
+    assert_eq!(report.source, Some("graph"));
+    assert_eq!(
+        [status(&report, &big), status(&report, &small)],
+        ["cancelled", "cancelled"]
+    );
+    let phases: Vec<String> = events
+        .borrow()
+        .iter()
+        .filter_map(|e| e["phase"].as_str().map(String::from))
+        .collect();
+    assert!(
+        !phases.iter().any(|p| p == "retrying" || p == "failed"),
+        "{phases:?}"
+    );
+    let state = control(IMIS, "state", None).await;
+    assert!(documents_in(&state, &folder).is_empty());
+    // One request for big.bin's content: the abort was not taken for a cut connection
+    // to read again.
+    let requests = control(GRAPH, "requests", None).await;
+    let values = requests
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == "GET" && r["path"].as_str().unwrap().ends_with("$value"))
+        .count();
+    assert_eq!(values, 1, "{requests}");
 }
