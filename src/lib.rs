@@ -238,11 +238,13 @@ impl App {
     /// `reader`: `{readAttachment(officeId), readEmailFile?()}` bound to this email, for
     /// content Outlook hands over itself.
     ///
-    /// `cancelSave()` stops it: cancelled before anything is written to iMIS (during
-    /// the Microsoft sign-in, or before the first record), it rejects with an error of
-    /// `kind` "cancelled"; later, it resolves to the report as usual, with what was
-    /// stored, `cancelled: true`, the attachments it stopped with `status: "cancelled"`
-    /// and `cancelledContacts` (records not written).
+    /// `cancelSave()` stops it. Cancelled before any record is written or found
+    /// (during the Microsoft sign-in, or before the first record): nothing is written
+    /// and the Promise rejects with an `Error` of `kind` "cancelled". Cancelled later:
+    /// uploads already sent finish, the records' notes are updated, and it resolves to
+    /// the report as usual, with `cancelled: true` when the cancel stopped something,
+    /// the attachments it stopped as `{status: "cancelled", reason}` (events: phase
+    /// "cancelled") and `cancelledContacts`, the contacts whose record was not written.
     pub fn save(
         &self,
         item: JsValue,
