@@ -84,6 +84,10 @@ pub enum Error {
     Imis(#[from] ImisError),
     #[error(transparent)]
     Host(#[from] HostError),
+    /// The user cancelled the save before anything was written to iMIS. Once a record
+    /// is written, a cancelled save resolves to its report instead (`Report::cancelled`).
+    #[error("The save was cancelled before anything was written to iMIS: nothing was saved.")]
+    Cancelled(#[from] crate::cancel::Cancelled),
 }
 
 fn describe_fields(errors: &[FieldError]) -> String {
@@ -106,6 +110,7 @@ impl Error {
             Error::Imis(ImisError::BadCredentials(_)) => "imis-credentials",
             Error::Imis(_) => "imis",
             Error::Host(_) => "host",
+            Error::Cancelled(_) => "cancelled",
         }
     }
 }
@@ -154,6 +159,13 @@ mod tests {
             Error::from(ImisError::SessionExpired).kind(),
             "imis-sign-in"
         );
+    }
+
+    #[test]
+    fn a_save_cancelled_before_writing_has_its_own_kind() {
+        let e = Error::from(crate::cancel::Cancelled);
+        assert_eq!(e.kind(), "cancelled");
+        assert!(e.to_string().contains("nothing was saved"), "{e}");
     }
 
     #[test]

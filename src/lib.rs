@@ -5,6 +5,7 @@
 //! use; `error` the error types. This file only exports; errors become JS values here.
 
 pub mod body;
+pub mod cancel;
 pub mod check;
 pub mod contacts;
 pub mod diagnose;
@@ -36,6 +37,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use cancel::Cancel;
 use error::{Error, HostError, ImisError};
 use graph::{GraphClient, TokenSource};
 use host::HostContent;
@@ -60,6 +62,8 @@ struct Inner {
     extra_clouds: Vec<Cloud>,
     settings: RefCell<Settings>,
     imis: RefCell<Option<ImisSession>>,
+    /// The running save's cancel flag (a new save gets a new one).
+    cancel: RefCell<Cancel>,
 }
 
 /// The add-in's state for one task pane: settings, the iMIS session (in memory only).
@@ -87,6 +91,7 @@ impl App {
                 extra_clouds,
                 settings: RefCell::new(settings),
                 imis: RefCell::new(None),
+                cancel: RefCell::new(Cancel::new()),
             }),
         })
     }
@@ -251,6 +256,14 @@ impl App {
     /// to Microsoft (attachments through Outlook where it can).
     /// `reader`: `{readAttachment(officeId), readEmailFile?()}` bound to this email, for
     /// content Outlook hands over itself.
+    ///
+    /// `cancelSave()` stops it. Cancelled before any record is written or found
+    /// (during the Microsoft sign-in, or before the first record): nothing is written
+    /// and the Promise rejects with an `Error` of `kind` "cancelled". Cancelled later:
+    /// uploads already sent finish, the records' notes are updated, and it resolves to
+    /// the report as usual, with `cancelled: true` when the cancel stopped something,
+    /// the attachments it stopped as `{status: "cancelled", reason}` (events: phase
+    /// "cancelled") and `cancelledContacts`, the contacts whose record was not written.
     pub fn save(
         &self,
         item: JsValue,
@@ -261,6 +274,10 @@ impl App {
         reader: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
+        // Made before the Promise runs, so a `cancelSave()` right after `save()` stops
+        // this save, not the one before.
+        let cancel = Cancel::new();
+        self.inner.cancel.replace(cancel.clone());
         future_to_promise(async move {
             let item: MailItem = from_js(item, "the email")?;
             let contacts: Vec<Contact> = from_js(contacts, "the chosen contacts")?;
@@ -295,6 +312,15 @@ impl App {
                     settings.graph_scopes(item.shared_mailbox.is_some()),
                     inner.tokens.clone(),
                 );
+                // A cancel aborts the Graph requests in flight: they only read.
+                let client = match web_sys::AbortController::new() {
+                    Ok(controller) => {
+                        let client = client.with_abort_signal(controller.signal());
+                        cancel.on_cancel(move || controller.abort());
+                        client
+                    }
+                    Err(_) => client,
+                };
                 match item.mode {
                     Mode::Compose => client.with_policy(Policy::for_draft()),
                     Mode::Read => client,
@@ -303,7 +329,11 @@ impl App {
             // The Microsoft sign-in comes first: a cancelled or failed one must leave
             // nothing written, so the user can choose what to do.
             if let Some(g) = graph.as_ref().filter(|_| !plan.attachments.is_empty()) {
-                g.sign_in().await.map_err(Error::from)?;
+                cancel
+                    .unless_cancelled(g.sign_in())
+                    .await
+                    .map_err(Error::from)?
+                    .map_err(Error::from)?;
             }
             let sources = save::Sources {
                 graph: graph.as_ref().map(|g| (g, item.rest_id.as_str())),
@@ -314,7 +344,8 @@ impl App {
             let emit: save::Emit = Rc::new(move |event: report::Event| {
                 let _ = on_event.call1(&JsValue::NULL, &to_js(&event));
             });
-            let mut result = save::run(&plan, &imis, &settings.site, sources, again, emit).await;
+            let mut result =
+                save::run(&plan, &imis, &settings.site, sources, again, emit, &cancel).await;
             forget_ended(&inner, &result);
             if let Ok(report) = &mut result {
                 for record in &mut report.records {
@@ -323,6 +354,17 @@ impl App {
             }
             Ok(to_js(&result?))
         })
+    }
+}
+
+#[wasm_bindgen]
+impl App {
+    /// Cancels the running save, if any (nothing otherwise; the next `save()` starts
+    /// afresh). Returns at once; the save's Promise settles when what was already sent
+    /// to iMIS has answered: see `save`.
+    #[wasm_bindgen(js_name = cancelSave)]
+    pub fn cancel_save(&self) {
+        self.inner.cancel.borrow().cancel();
     }
 }
 

@@ -19,6 +19,7 @@ pub enum Event<'a> {
         activity_id: Option<&'a str>,
     },
     /// `phase`: waiting, downloading, uploading, retrying, saved, existing, failed,
+    /// cancelled (with `detail`: the save was cancelled before this one was stored),
     /// linked, leftOut. `done`/`total` are bytes, for progress bars.
     #[serde(rename_all = "camelCase")]
     Attachment {
@@ -110,6 +111,11 @@ pub enum Outcome {
     Failed {
         reason: String,
     },
+    /// The save was cancelled before this one was uploaded: nothing of it is in iMIS;
+    /// a second save adds it.
+    Cancelled {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -148,6 +154,50 @@ pub struct Report {
     pub notice: Option<String>,
     /// Where the attachments' content came from: "graph", "outlook" or none.
     pub source: Option<&'static str>,
+    /// The user cancelled the save and it stopped something: an attachment (status
+    /// "cancelled") or a contact's record (`cancelledContacts`).
+    pub cancelled: bool,
+    /// The chosen contacts the email was not saved for, the save being cancelled first.
+    pub cancelled_contacts: Vec<Contact>,
+}
+
+impl Report {
+    /// Marks the report cancelled when the cancel stopped something, and says so in the
+    /// notice: for whom the email was not saved, how many attachments were not stored,
+    /// and that saving again adds only what is missing.
+    pub fn finish_cancel(&mut self) {
+        let attachments = self
+            .attachments
+            .iter()
+            .filter(|a| matches!(a.outcome, Outcome::Cancelled { .. }))
+            .count();
+        self.cancelled = attachments > 0 || !self.cancelled_contacts.is_empty();
+        if !self.cancelled {
+            return;
+        }
+        let mut line = String::from("The save was cancelled.");
+        if !self.cancelled_contacts.is_empty() {
+            let names: Vec<&str> = self
+                .cancelled_contacts
+                .iter()
+                .map(|c| c.full_name.as_str())
+                .collect();
+            line.push_str(&format!(
+                " The email was not saved for {}.",
+                names.join(", ")
+            ));
+        }
+        match attachments {
+            0 => {}
+            1 => line.push_str(" 1 attachment was not stored."),
+            n => line.push_str(&format!(" {n} attachments were not stored.")),
+        }
+        line.push_str(" Save this email again to add what is missing.");
+        self.notice = Some(match self.notice.take() {
+            Some(n) => format!("{n} {line}"),
+            None => line,
+        });
+    }
 }
 
 #[cfg(test)]
@@ -167,6 +217,97 @@ mod tests {
         assert!(small.due(10));
         assert!(!small.due(500));
         assert!(small.due(1000));
+    }
+
+    fn report(outcomes: Vec<Outcome>, cancelled_contacts: Vec<Contact>) -> Report {
+        Report {
+            records: Vec::new(),
+            folder: None,
+            attachments: outcomes
+                .into_iter()
+                .enumerate()
+                .map(|(i, outcome)| AttachmentResult {
+                    id: format!("a{i}"),
+                    name: format!("a{i}.pdf"),
+                    stored_name: format!("a{i}.pdf"),
+                    size: 3,
+                    outcome,
+                })
+                .collect(),
+            left_out: Vec::new(),
+            notice: None,
+            source: None,
+            cancelled: false,
+            cancelled_contacts,
+        }
+    }
+
+    fn saved() -> Outcome {
+        Outcome::Saved {
+            document_id: "d".into(),
+            path: "$/x/a.pdf".into(),
+        }
+    }
+
+    fn cancelled() -> Outcome {
+        Outcome::Cancelled {
+            reason: crate::cancel::CANCELLED_REASON.into(),
+        }
+    }
+
+    #[test]
+    fn a_cancelled_attachment_serialises_with_its_status_and_reason() {
+        let r = report(vec![cancelled()], Vec::new());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["attachments"][0]["status"], "cancelled");
+        assert_eq!(
+            json["attachments"][0]["reason"],
+            "Cancelled before it was saved."
+        );
+        assert_eq!(json["cancelled"], false, "set by finish_cancel only");
+        assert_eq!(json["cancelledContacts"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn a_cancel_that_stopped_attachments_is_reported_and_counted() {
+        let mut r = report(vec![saved(), cancelled(), cancelled()], Vec::new());
+        r.notice = Some("Read through Outlook.".into());
+        r.finish_cancel();
+        assert!(r.cancelled);
+        assert_eq!(
+            r.notice.as_deref(),
+            Some(
+                "Read through Outlook. The save was cancelled. 2 attachments were not stored. \
+                 Save this email again to add what is missing."
+            )
+        );
+    }
+
+    #[test]
+    fn a_cancel_that_stopped_a_contact_names_it() {
+        let sam = Contact {
+            party_id: "23".into(),
+            full_name: "Sam Board".into(),
+            emails: Vec::new(),
+        };
+        let mut r = report(vec![cancelled()], vec![sam]);
+        r.finish_cancel();
+        assert!(r.cancelled);
+        assert_eq!(
+            r.notice.as_deref(),
+            Some(
+                "The save was cancelled. The email was not saved for Sam Board. 1 attachment \
+                 was not stored. Save this email again to add what is missing."
+            )
+        );
+    }
+
+    #[test]
+    fn a_cancel_that_came_too_late_to_stop_anything_is_not_reported() {
+        let mut r = report(vec![saved()], Vec::new());
+        r.finish_cancel();
+        assert!(!r.cancelled);
+        assert_eq!(r.notice, None);
     }
 
     #[test]

@@ -2,6 +2,12 @@
 //! folder, then the attachments side by side, each downloaded (at most N from Graph at
 //! once) and uploaded (at most N at once), so downloads and uploads overlap. Every
 //! step is looked up before it is done, so a second save stores only what is missing.
+//!
+//! A cancelled save (`Cancel`) starts nothing new and abandons reads in flight
+//! (lookups, downloads), but lets every write already sent finish (a record, the
+//! folder, a document upload: iMIS may store it although it answers an error, so only
+//! its answer, or a look afterwards, tells), and counts what they stored. The records'
+//! notes are then written as always, so they list exactly what is in iMIS.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -9,6 +15,7 @@ use std::rc::Rc;
 use futures_util::future::join_all;
 
 use crate::body::Body;
+use crate::cancel::{Cancel, Cancelled, CANCELLED_REASON};
 use crate::error::{Error, GraphError, HostError, ImisError};
 use crate::graph::model::{Attachment, ItemKind};
 use crate::graph::GraphClient;
@@ -41,6 +48,9 @@ enum Source<'a> {
     Host(&'a HostContent),
 }
 
+/// Runs the plan. Cancelled before any record is found or written: `Error::Cancelled`,
+/// nothing written. Cancelled later: the report, with what was stored and
+/// `cancelled` set.
 pub async fn run(
     plan: &SavePlan,
     imis: &ImisClient,
@@ -48,6 +58,7 @@ pub async fn run(
     sources: Sources<'_>,
     duplicate: bool,
     emit: Emit,
+    cancel: &Cancel,
 ) -> Result<Report, Error> {
     emit(Event::Activity {
         phase: "saving",
@@ -55,8 +66,20 @@ pub async fn run(
     });
     let mut records = Vec::new();
     let mut notice = None;
+    let mut cancelled_contacts = Vec::new();
     for (contact, record) in &plan.records {
-        let (id, kind, existed) = save_record(imis, site, record, duplicate, &mut notice).await?;
+        let saved = match cancel.check() {
+            Ok(()) => save_record(imis, site, record, duplicate, &mut notice, cancel).await,
+            Err(c) => Err(c.into()),
+        };
+        let (id, kind, existed) = match saved {
+            Ok(saved) => saved,
+            Err(Error::Cancelled(_)) => {
+                cancelled_contacts.push(contact.clone());
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         emit(Event::Activity {
             phase: if existed { "existing" } else { "saved" },
             activity_id: Some(&id),
@@ -68,6 +91,19 @@ pub async fn run(
             existed,
             link: None,
         });
+    }
+
+    if !cancelled_contacts.is_empty() {
+        emit(Event::Activity {
+            phase: "cancelled",
+            activity_id: None,
+        });
+    }
+    if records.is_empty() && !cancelled_contacts.is_empty() {
+        for a in &plan.attachments {
+            emit(Event::detail(&a.id, "cancelled", CANCELLED_REASON));
+        }
+        return Err(Cancelled.into());
     }
 
     let mut report = Report {
@@ -87,6 +123,8 @@ pub async fn run(
         left_out: plan.left_out.clone(),
         notice,
         source: None,
+        cancelled: false,
+        cancelled_contacts,
     };
     for l in &plan.links {
         emit(Event::attachment(&l.id, "linked"));
@@ -95,10 +133,26 @@ pub async fn run(
         emit(Event::detail(&l.id, "leftOut", &l.reason));
     }
     if !plan.attachments.is_empty() {
-        save_attachments(plan, imis, site, &sources, &emit, &mut report).await?;
+        save_attachments(plan, imis, site, &sources, &emit, &mut report, cancel).await?;
     }
+    // Also after a cancel: the notes list what this save stored.
     update_notes(plan, imis, site, &mut report).await;
+    report.finish_cancel();
     Ok(report)
+}
+
+/// Every attachment cancelled before anything of them was written.
+fn cancel_all(plan: &SavePlan, emit: &Emit, report: &mut Report) {
+    for a in &plan.attachments {
+        emit(Event::detail(&a.id, "cancelled", CANCELLED_REASON));
+        report.attachments.push(result(a, cancelled()));
+    }
+}
+
+fn cancelled() -> Outcome {
+    Outcome::Cancelled {
+        reason: CANCELLED_REASON.to_string(),
+    }
 }
 
 /// The email's folder, then every attachment side by side.
@@ -109,8 +163,14 @@ async fn save_attachments(
     sources: &Sources<'_>,
     emit: &Emit,
     report: &mut Report,
+    cancel: &Cancel,
 ) -> Result<(), Error> {
-    let source = match choose_source(sources).await {
+    // Listing the attachments only reads: abandoned when cancelled.
+    let Ok(chosen) = cancel.unless_cancelled(choose_source(sources)).await else {
+        cancel_all(plan, emit, report);
+        return Ok(());
+    };
+    let source = match chosen {
         Ok((source, notice)) => {
             if let Some(n) = notice {
                 add_notice(&mut report.notice, n);
@@ -139,8 +199,20 @@ async fn save_attachments(
     let folder = plan.folder_path();
     let (parent, name) = (&plan.folder_parent, &plan.folder_name);
     // A folder this save creates holds nothing yet: its documents need no lookups.
-    let folder_new = imis.find_document(parent, name).await?.is_none();
+    let Ok(found) = cancel
+        .unless_cancelled(imis.find_document(parent, name))
+        .await
+    else {
+        cancel_all(plan, emit, report);
+        return Ok(());
+    };
+    let folder_new = found?.is_none();
     if folder_new {
+        // The last point to stop before the folder is written.
+        if cancel.is_cancelled() {
+            cancel_all(plan, emit, report);
+            return Ok(());
+        }
         if let Err(e) = imis.create_folder(site, parent, name).await {
             // iMIS can answer 500 although it made the folder: look before failing.
             let made = matches!(
@@ -171,6 +243,7 @@ async fn save_attachments(
         downloads: &downloads,
         uploads: &uploads,
         emit,
+        cancel,
     };
     let outcomes = join_all(plan.attachments.iter().map(|a| step.attachment(a))).await;
     for (planned, outcome) in plan.attachments.iter().zip(outcomes) {
@@ -246,13 +319,20 @@ async fn save_record(
     record: &Record,
     duplicate: bool,
     notice: &mut Option<String>,
+    cancel: &Cancel,
 ) -> Result<(String, RecordKind, bool), Error> {
     let interaction = record.kind == RecordKind::Interaction;
     if !duplicate {
-        if let Some((id, kind)) = find_saved(imis, site, record).await? {
+        if let Some((id, kind)) = cancel
+            .unless_cancelled(find_saved(imis, site, record))
+            .await??
+        {
             return Ok((id, kind, true));
         }
     }
+    // The last point to stop before the record is written; from here its answer, or a
+    // look afterwards, says whether iMIS stored it.
+    cancel.check()?;
     let e = match imis.create_record(site, record).await {
         Ok(id) => return Ok((id, record.kind, false)),
         Err(e) => e,
@@ -277,6 +357,8 @@ async fn save_record(
     if !interaction || !matches!(status, 400 | 404 | 405 | 415 | 422 | 500..=599) {
         return Err(e.into());
     }
+    // The interaction was refused (nothing stored): the activity is a new write.
+    cancel.check()?;
     let id = imis.create_record(site, &record.as_activity()).await?;
     add_notice(
         notice,
@@ -303,7 +385,7 @@ fn final_section(plan: &SavePlan, report: &Report) -> String {
                     "- {} ({size}): document {document_id}, {path}",
                     a.name
                 )),
-                Outcome::Failed { reason } => {
+                Outcome::Failed { reason } | Outcome::Cancelled { reason } => {
                     Some(format!("- {} ({size}): not saved ({reason})", a.name))
                 }
                 Outcome::Linked { .. } => None,
@@ -378,14 +460,17 @@ struct Step<'a> {
     downloads: &'a Slots,
     uploads: &'a Slots,
     emit: &'a Emit,
+    cancel: &'a Cancel,
 }
 
 impl Step<'_> {
     /// One attachment. Its failures become its outcome, so the others go on; only an
-    /// ended iMIS session stops the whole save (the user must sign in again).
+    /// ended iMIS session stops the whole save (the user must sign in again). A cancel
+    /// before its upload is sent makes it "cancelled".
     async fn attachment(&self, planned: &PlannedAttachment) -> Result<Outcome, Error> {
         let outcome = match self.try_attachment(planned).await {
             Ok(outcome) => outcome,
+            Err(Error::Cancelled(_)) => cancelled(),
             Err(e @ Error::Imis(ImisError::SessionExpired | ImisError::NotSignedIn)) => {
                 return Err(e)
             }
@@ -396,6 +481,7 @@ impl Step<'_> {
         let id = planned.id.as_str();
         match &outcome {
             Outcome::Failed { reason } => (self.emit)(Event::detail(id, "failed", reason)),
+            Outcome::Cancelled { reason } => (self.emit)(Event::detail(id, "cancelled", reason)),
             Outcome::AlreadySaved { .. } => (self.emit)(Event::attachment(id, "existing")),
             _ => (self.emit)(Event::attachment(id, "saved")),
         }
@@ -405,9 +491,12 @@ impl Step<'_> {
     async fn try_attachment(&self, planned: &PlannedAttachment) -> Result<Outcome, Error> {
         let id = planned.id.as_str();
         let mut name = planned.stored_name.clone();
+        // Until its upload is sent, everything an attachment does only reads (lookups,
+        // waiting for a slot, downloading): a cancel abandons it where it stands.
+        let cancel = self.cancel;
         // An attached item's extension is known only from its kind, after download.
         if planned.handling != Handling::Item {
-            if let Some(done) = self.existing(&name).await? {
+            if let Some(done) = cancel.unless_cancelled(self.existing(&name)).await?? {
                 return Ok(done);
             }
         }
@@ -415,20 +504,23 @@ impl Step<'_> {
         // Every Graph request of an attachment holds a download slot: never more in
         // flight than Setup allows (Graph takes 4 per app and mailbox).
         let (body, kind) = {
-            let _slot = self.downloads.take().await;
-            let body = self.download(planned).await?;
-            let kind = match self.source {
-                _ if planned.handling != Handling::Item => None,
-                Source::Graph(graph, message_id, _) if !planned.host_only => {
-                    Some(graph.item_kind(message_id, id).await?)
-                }
-                _ => Some(host_item_kind(body.content_type.as_deref())),
+            let _slot = cancel.unless_cancelled(self.downloads.take()).await?;
+            let read = async {
+                let body = self.download(planned).await?;
+                let kind = match self.source {
+                    _ if planned.handling != Handling::Item => None,
+                    Source::Graph(graph, message_id, _) if !planned.host_only => {
+                        Some(graph.item_kind(message_id, id).await?)
+                    }
+                    _ => Some(host_item_kind(body.content_type.as_deref())),
+                };
+                Ok::<_, Error>((body, kind))
             };
-            (body, kind)
+            cancel.unless_cancelled(read).await??
         };
         if let Some(kind) = kind {
             name = item_name(&name, kind);
-            if let Some(done) = self.existing(&name).await? {
+            if let Some(done) = cancel.unless_cancelled(self.existing(&name)).await?? {
                 return Ok(done);
             }
         }
@@ -438,7 +530,10 @@ impl Step<'_> {
                 reason: format!("{name} was not stored: {reason}"),
             });
         }
-        let _slot = self.uploads.take().await;
+        let _slot = cancel.unless_cancelled(self.uploads.take()).await?;
+        // The last point to stop: from here the upload is sent and its answer (or the
+        // look after a 500) awaited, cancelled or not, so its result counts.
+        cancel.check()?;
         let emit = self.emit.clone();
         let owned_id = planned.id.clone();
         let throttle = Throttle::new(body.bytes);
@@ -558,7 +653,57 @@ fn host_item_kind(content_type: Option<&str>) -> ItemKind {
 
 #[cfg(test)]
 mod tests {
-    use super::{host_item_kind, item_name, ItemKind};
+    use super::{cancelled, final_section, host_item_kind, item_name, result, ItemKind};
+    use crate::plan::{Handling, PlannedAttachment, SavePlan};
+    use crate::report::{Outcome, Report};
+
+    fn planned(name: &str) -> PlannedAttachment {
+        PlannedAttachment {
+            id: name.into(),
+            office_id: String::new(),
+            name: name.into(),
+            stored_name: name.into(),
+            size: 2048,
+            handling: Handling::File,
+            host_only: false,
+        }
+    }
+
+    #[test]
+    fn the_note_after_a_cancel_lists_what_is_stored_and_what_is_not() {
+        let plan = SavePlan {
+            records: Vec::new(),
+            folder_parent: "$/Emails".into(),
+            folder_name: "2026-11-20 Board papers".into(),
+            attachments: vec![planned("minutes.pdf"), planned("budget.xlsx")],
+            links: Vec::new(),
+            left_out: Vec::new(),
+            max_request_bytes: 10 << 20,
+        };
+        let stored = Outcome::Saved {
+            document_id: "D1".into(),
+            path: "$/Emails/2026-11-20 Board papers/minutes.pdf".into(),
+        };
+        let report = Report {
+            records: Vec::new(),
+            folder: Some(plan.folder_path()),
+            attachments: vec![
+                result(&plan.attachments[0], stored),
+                result(&plan.attachments[1], cancelled()),
+            ],
+            left_out: Vec::new(),
+            notice: None,
+            source: Some("graph"),
+            cancelled: false,
+            cancelled_contacts: Vec::new(),
+        };
+        assert_eq!(
+            final_section(&plan, &report),
+            "Attachments, in iMIS folder $/Emails/2026-11-20 Board papers:\n\
+             - minutes.pdf (2.0 KB): document D1, $/Emails/2026-11-20 Board papers/minutes.pdf\n\
+             - budget.xlsx (2.0 KB): not saved (Cancelled before it was saved.)\n"
+        );
+    }
 
     #[test]
     fn item_extensions_follow_the_kind() {

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 
 use gloo_net::http::{Request, Response};
+use web_sys::AbortSignal;
 
 use super::model::{self, Attachment, AttachmentPage, ItemKind};
 use super::tokens::TokenSource;
@@ -23,6 +24,8 @@ pub struct GraphClient {
     tokens: TokenSource,
     token: RefCell<Option<String>>,
     policy: Policy,
+    /// Aborts every request in flight when the save is cancelled.
+    abort: Option<AbortSignal>,
 }
 
 impl GraphClient {
@@ -40,7 +43,14 @@ impl GraphClient {
             tokens,
             token: RefCell::new(None),
             policy: Policy::default(),
+            abort: None,
         }
+    }
+
+    /// Requests end (fail) when `signal` is aborted: a cancelled save's downloads.
+    pub fn with_abort_signal(mut self, signal: AbortSignal) -> Self {
+        self.abort = Some(signal);
+        self
     }
 
     pub fn with_policy(mut self, policy: Policy) -> Self {
@@ -164,6 +174,7 @@ impl GraphClient {
             force_refresh = false;
             let sent = Request::get(url)
                 .header("Authorization", &format!("Bearer {token}"))
+                .abort_signal(self.abort.as_ref())
                 .send()
                 .await;
             let (status, retry_after, failure) = match sent {
