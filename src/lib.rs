@@ -17,6 +17,7 @@ pub mod imis;
 pub mod item;
 pub mod json;
 pub mod names;
+pub mod org;
 pub mod plan;
 pub mod record;
 pub mod report;

@@ -1910,6 +1910,8 @@ const FIELDS: &[&str] = &[
     "contactLookup",
     "iqaQuery",
     "siteProfile",
+    "orgSettingsPath",
+    "contactCreation",
 ];
 
 /// How a generated Setup value is drawn: mostly valid, a mix, or all hostile.
@@ -2219,6 +2221,7 @@ fn raw_settings(mix: Mix) -> impl Strategy<Value = RawSettings> {
             contact_lookup,
             iqa_query,
             site_profile,
+            ..Default::default()
         },
     )
 }
@@ -2265,6 +2268,8 @@ fn to_raw(s: &Settings) -> RawSettings {
         contact_lookup: String::new(),
         iqa_query: String::new(),
         site_profile: serde_json::to_string(&s.site).unwrap(),
+        org_settings_path: s.org_settings_path.clone(),
+        contact_creation: s.contact_creation.as_str().to_string(),
     }
 }
 
