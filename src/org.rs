@@ -452,7 +452,8 @@ mod tests {
 
     #[test]
     fn bad_documents_are_typed_errors() {
-        let cases: [(&[u8], fn(&DocumentError) -> bool); 8] = [
+        type Expect = fn(&DocumentError) -> bool;
+        let cases: [(&[u8], Expect); 8] = [
             (b"", |e| matches!(e, DocumentError::NotJson(_))),
             (b"{", |e| matches!(e, DocumentError::NotJson(_))),
             (b"\xff\xfe{}", |e| matches!(e, DocumentError::NotJson(_))),
