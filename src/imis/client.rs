@@ -517,11 +517,11 @@ impl ImisClient {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.site)
     }
 
-    async fn send(
+    pub(super) async fn send(
         &self,
         request: RequestBuilder,
         json_body: Option<String>,
@@ -535,7 +535,7 @@ impl ImisClient {
     }
 
     /// The answer's text when its status is a success.
-    async fn send_raw(
+    pub(super) async fn send_raw(
         &self,
         request: RequestBuilder,
         json_body: Option<String>,
