@@ -2,8 +2,8 @@
 //! pane's thin JS shell. The data path, in file order: `item` (the email from Outlook),
 //! `plan` (what to save), `graph` (download), `imis` (upload), `save` (runs the plan),
 //! `report` (what happened). `settings` (with `org`, its three layers), `names` and
-//! `retry` are the pure rules they
-//! use; `error` the error types. This file only exports; errors become JS values here.
+//! `retry` are the pure rules they use; `error` the error types. This file only
+//! exports; errors become JS values here.
 
 pub mod body;
 pub mod check;
