@@ -64,6 +64,12 @@ pub enum ImisError {
     TooLarge { name: String, request_bytes: u64 },
     #[error("Your iMIS account may not {0}.")]
     NotAllowed(String),
+    #[error("Only an iMIS administrator can change the settings for everyone.")]
+    OrgSettingsReadOnly,
+    #[error("The folder {0} for the organisation's settings does not exist in iMIS. An iMIS administrator creates it in the Document System, with Read for staff and Full Control for administrators only, then saves again (README: Organisation-wide settings).")]
+    OrgSettingsFolderMissing(String),
+    #[error("The organisation's settings in iMIS ({path}) cannot be used: {why}. An iMIS administrator can save them again from Setup (README: Organisation-wide settings).")]
+    OrgSettingsUnreadable { path: String, why: String },
 }
 
 /// Data handed over by the JS shell that does not have the expected shape.
@@ -108,6 +114,7 @@ impl Error {
             Error::Graph(_) => "graph",
             Error::Imis(ImisError::NotSignedIn | ImisError::SessionExpired) => "imis-sign-in",
             Error::Imis(ImisError::BadCredentials(_)) => "imis-credentials",
+            Error::Imis(ImisError::OrgSettingsReadOnly) => "org-settings-read-only",
             Error::Imis(_) => "imis",
             Error::Host(_) => "host",
             Error::Cancelled(_) => "cancelled",
@@ -158,6 +165,12 @@ mod tests {
         assert_eq!(
             Error::from(ImisError::SessionExpired).kind(),
             "imis-sign-in"
+        );
+        let e = Error::from(ImisError::OrgSettingsReadOnly);
+        assert_eq!(e.kind(), "org-settings-read-only");
+        assert_eq!(
+            e.to_string(),
+            "Only an iMIS administrator can change the settings for everyone."
         );
     }
 

@@ -1,8 +1,9 @@
 //! Save to iMIS: the add-in's core, compiled to WebAssembly and driven by the task
 //! pane's thin JS shell. The data path, in file order: `item` (the email from Outlook),
 //! `plan` (what to save), `graph` (download), `imis` (upload), `save` (runs the plan),
-//! `report` (what happened). `settings`, `names` and `retry` are the pure rules they
-//! use; `error` the error types. This file only exports; errors become JS values here.
+//! `report` (what happened). `settings` (with `org`, its three layers), `names` and
+//! `retry` are the pure rules they use; `error` the error types. This file only
+//! exports; errors become JS values here.
 
 pub mod body;
 pub mod cancel;
@@ -18,6 +19,7 @@ pub mod imis;
 pub mod item;
 pub mod json;
 pub mod names;
+pub mod org;
 pub mod plan;
 pub mod record;
 pub mod report;
@@ -45,7 +47,7 @@ use imis::model::{Contact, NewContact};
 use imis::ImisClient;
 use item::{MailItem, Mode};
 use retry::Policy;
-use settings::{Cloud, RawSettings, Settings};
+use settings::{Cloud, ContactCreation, RawSettings, Settings};
 
 /// iMIS tokens are dropped this long before iMIS says they expire (a tenth of their
 /// life for short-lived ones).
@@ -204,6 +206,15 @@ impl App {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let draft: NewContact = from_js(draft, "the new contact")?;
+            if inner.settings.borrow().contact_creation == ContactCreation::Nobody {
+                return Err(Error::Settings(vec![settings::FieldError {
+                    field: "contactCreation",
+                    message: "Adding contacts from Outlook is turned off for your organisation; \
+                              ask an iMIS administrator to add the contact in iMIS."
+                        .into(),
+                }])
+                .into());
+            }
             let draft = contacts::check_new(&draft).map_err(Error::Settings)?;
             let imis = imis_client(&inner)?;
             Ok(to_js(
@@ -413,6 +424,75 @@ impl App {
             Ok(to_js(&checks))
         })
     }
+}
+
+#[wasm_bindgen]
+impl App {
+    /// The organisation's settings kept in iMIS (read with the signed-in user's token):
+    /// `{found, path, values, documentId?, updatedBy?, updatedAt?}`; `found: false` when
+    /// there are none yet. Hand `values` to `layerSettings` as the organisation layer.
+    #[wasm_bindgen(js_name = loadOrgSettings)]
+    pub fn load_org_settings(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let folder = inner.settings.borrow().org_settings_path.clone();
+            let imis = imis_client(&inner)?;
+            let result = imis.load_org_settings(&folder).await;
+            Ok(to_js(&session_checked(&inner, result)?))
+        })
+    }
+
+    /// Stores the organisation fields of `values` (others are ignored) as the settings
+    /// for everyone; resolves to what iMIS now holds, as `loadOrgSettings`. Only users
+    /// whom iMIS lets change the settings folder can: others get the error kind
+    /// `org-settings-read-only`.
+    #[wasm_bindgen(js_name = saveOrgSettings)]
+    pub fn save_org_settings(&self, values: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let raw: RawSettings = from_js(values, "the organisation's settings")?;
+            let values = org::organisation_values(&raw);
+            settings::validate(&org::organisation_raw(&values), &inner.extra_clouds)
+                .map_err(Error::Settings)?;
+            let folder = inner.settings.borrow().org_settings_path.clone();
+            let imis = imis_client(&inner)?;
+            let result = imis.save_org_settings(&folder, &values).await;
+            Ok(to_js(&session_checked(&inner, result)?))
+        })
+    }
+}
+
+/// Merges the deployment's values, the organisation's (`null` when iMIS has none) and
+/// the user's own into `{values, sources, layers}`: the values to apply, where each came
+/// from (`deployment`, `organisation`, `personal`, `default`), and whose each field is.
+#[wasm_bindgen(js_name = layerSettings)]
+pub fn layer_settings(
+    deployment: JsValue,
+    organisation: JsValue,
+    personal: JsValue,
+) -> Result<JsValue, JsValue> {
+    let deployment: RawSettings = from_js(deployment, "the deployment's settings")?;
+    let organisation: Option<RawSettings> = if organisation.is_null() || organisation.is_undefined()
+    {
+        None
+    } else {
+        Some(from_js(organisation, "the organisation's settings")?)
+    };
+    let personal: RawSettings = from_js(personal, "your settings")?;
+    let organisation = organisation.as_ref().map(org::organisation_values);
+    Ok(to_js(&org::layer(
+        &deployment,
+        organisation.as_ref(),
+        &personal,
+    )))
+}
+
+/// An ended iMIS session is forgotten, as the save does.
+fn session_checked<T>(inner: &Inner, result: Result<T, ImisError>) -> Result<T, Error> {
+    if let Err(ImisError::SessionExpired) = &result {
+        inner.imis.replace(None);
+    }
+    result.map_err(Error::from)
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -12,6 +12,9 @@ use crate::imis::site::{ContactLookup, SiteProfile};
 pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com/common/";
 pub const DEFAULT_ACTIVITY_TYPE: &str = "EMAIL";
 pub const DEFAULT_DOCUMENT_ROOT: &str = "$/Common/Email";
+/// The Document System folder that holds the organisation's settings document
+/// (docs/org-settings.md): an iMIS administrator creates it and sets its access.
+pub const DEFAULT_ORG_SETTINGS_PATH: &str = "$/Common/SaveToImis";
 /// Graph allows 4 concurrent requests per app and mailbox; 3 leaves room for Outlook's own.
 pub const DEFAULT_GRAPH_CONCURRENCY: usize = 3;
 pub const MAX_GRAPH_CONCURRENCY: usize = 4;
@@ -97,6 +100,31 @@ pub struct RawSettings {
     pub iqa_query: String,
     /// JSON object of site profile keys to change (advanced).
     pub site_profile: String,
+    /// The iMIS folder of the organisation's settings document (a deployment value).
+    pub org_settings_path: String,
+    /// "everyone" (default: whoever iMIS allows) or "nobody": who may add a contact
+    /// from the pane.
+    pub contact_creation: String,
+}
+
+/// Who may add a new iMIS contact from the pane. iMIS itself still refuses users
+/// without the right; "administrators only" is not offered: no published REST call
+/// tells whether the signed-in user is one (docs/org-settings.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum ContactCreation {
+    #[default]
+    Everyone,
+    Nobody,
+}
+
+impl ContactCreation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactCreation::Everyone => "everyone",
+            ContactCreation::Nobody => "nobody",
+        }
+    }
 }
 
 /// What an email becomes in iMIS.
@@ -143,6 +171,8 @@ pub struct Settings {
     pub allow_duplicate_emails: bool,
     pub profile_url: String,
     pub site: SiteProfile,
+    pub org_settings_path: String,
+    pub contact_creation: ContactCreation,
 }
 
 impl Settings {
@@ -326,23 +356,35 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
         );
     }
 
-    let document_root = match raw.document_root.trim() {
-        "" => DEFAULT_DOCUMENT_ROOT.to_string(),
-        // Slashes and spaces both: "$/Email /" is "$/Email", and stays so when checked again.
-        r => r
-            .trim_end_matches(|c: char| c == '/' || c.is_whitespace())
-            .to_string(),
-    };
-    if !document_root.starts_with("$/")
-        || document_root
-            .split('/')
-            .any(|s| s.is_empty() || s == "." || s == "..")
-    {
+    let document_root = document_path(&raw.document_root, DEFAULT_DOCUMENT_ROOT);
+    if !is_document_path(&document_root) {
         fail(
             "documentRoot",
             "Document folder must be an iMIS document path like $/Common/Email.".to_string(),
         );
     }
+    let org_settings_path = document_path(&raw.org_settings_path, DEFAULT_ORG_SETTINGS_PATH);
+    if !is_document_path(&org_settings_path) {
+        fail(
+            "orgSettingsPath",
+            "Organisation settings folder must be an iMIS document path like $/Common/SaveToImis."
+                .to_string(),
+        );
+    }
+    let contact_creation = match raw.contact_creation.trim() {
+        "" | "everyone" => ContactCreation::Everyone,
+        "nobody" => ContactCreation::Nobody,
+        other => {
+            fail(
+                "contactCreation",
+                format!(
+                    "Who may add contacts must be everyone or nobody, not \"{}\".",
+                    shorten(other)
+                ),
+            );
+            ContactCreation::Everyone
+        }
+    };
 
     let graph_concurrency = match raw.graph_concurrency.trim() {
         "" => DEFAULT_GRAPH_CONCURRENCY,
@@ -489,6 +531,8 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
             allow_duplicate_emails,
             profile_url,
             site,
+            org_settings_path,
+            contact_creation,
         })
     } else {
         Err(errors)
@@ -496,6 +540,25 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
 }
 
 const MB: u64 = 1024 * 1024;
+
+/// A typed document path, trimmed; slashes and spaces both come off its end: "$/Email /"
+/// is "$/Email", and stays so when checked again.
+fn document_path(text: &str, default: &str) -> String {
+    match text.trim() {
+        "" => default.to_string(),
+        r => r
+            .trim_end_matches(|c: char| c == '/' || c.is_whitespace())
+            .to_string(),
+    }
+}
+
+/// `$/` and then names, none empty, `.` or `..`.
+fn is_document_path(path: &str) -> bool {
+    path.starts_with("$/")
+        && !path
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+}
 
 /// A tenant as Entra names it in an authority: common, organizations, consumers, a
 /// tenant id or a verified domain.
@@ -881,6 +944,36 @@ mod tests {
         assert!(validate(&bad, &[]).unwrap_err()[0]
             .message
             .contains("https://"));
+    }
+
+    #[test]
+    fn organisation_settings_folder_and_contact_creation() {
+        let s = validate(&RawSettings::default(), &[]).unwrap();
+        assert_eq!(
+            (s.org_settings_path.as_str(), s.contact_creation),
+            (DEFAULT_ORG_SETTINGS_PATH, ContactCreation::Everyone)
+        );
+        let r = RawSettings {
+            org_settings_path: " $/Shared/Add-ins/ ".into(),
+            contact_creation: "nobody".into(),
+            ..Default::default()
+        };
+        let s = validate(&r, &[]).unwrap();
+        assert_eq!(
+            (s.org_settings_path.as_str(), s.contact_creation),
+            ("$/Shared/Add-ins", ContactCreation::Nobody)
+        );
+        let bad = RawSettings {
+            org_settings_path: "$/Common/../Secret".into(),
+            contact_creation: "administrators".into(),
+            ..Default::default()
+        };
+        let errors = validate(&bad, &[]).unwrap_err();
+        assert_eq!(
+            fields(errors.clone()),
+            ["orgSettingsPath", "contactCreation"]
+        );
+        assert!(errors[1].message.contains("everyone or nobody"));
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! names, emoji, combining marks, right-to-left scripts, arbitrary JSON). Rust strings
 //! cannot hold lone surrogates, so those are out of reach by construction.
 //!
-//! Each property runs a fixed number of cases (`check(N, ..)`), 170,200 in all with
+//! Each property runs a fixed number of cases (`check(N, ..)`), 175,200 in all with
 //! plain `cargo test` (a debug build). `PROPS_SCALE` multiplies every count; the long
-//! run, ten times as many (1,702,000 cases), is one command:
+//! run, ten times as many (1,752,000 cases), is one command:
 //!
 //!     PROPS_SCALE=10 cargo test --release --test properties
 //!
@@ -39,6 +39,10 @@ use save_to_imis::imis::model::{
 use save_to_imis::imis::site::{check_type_code, interaction_key, message_key, SiteProfile};
 use save_to_imis::item::{Address, AttachmentInfo, AttachmentKind, MailItem, Mode};
 use save_to_imis::names::{distinct_names, email_folder_name, safe_name, MAX_NAME_UNITS};
+use save_to_imis::org::{
+    layer, layer_of, parse_document, write_document, Layer, Source, Values,
+    FIELDS as LAYERED_FIELDS,
+};
 use save_to_imis::plan::{build, request_bytes, too_large, Handling, EMAIL_FILE_ID};
 use save_to_imis::record::{compose_note, replace_section, MARKER};
 use save_to_imis::retry::{parse_retry_after, Attempt, Decision, Policy};
@@ -1910,6 +1914,8 @@ const FIELDS: &[&str] = &[
     "contactLookup",
     "iqaQuery",
     "siteProfile",
+    "orgSettingsPath",
+    "contactCreation",
 ];
 
 /// How a generated Setup value is drawn: mostly valid, a mix, or all hostile.
@@ -2219,6 +2225,7 @@ fn raw_settings(mix: Mix) -> impl Strategy<Value = RawSettings> {
             contact_lookup,
             iqa_query,
             site_profile,
+            ..Default::default()
         },
     )
 }
@@ -2265,6 +2272,8 @@ fn to_raw(s: &Settings) -> RawSettings {
         contact_lookup: String::new(),
         iqa_query: String::new(),
         site_profile: serde_json::to_string(&s.site).unwrap(),
+        org_settings_path: s.org_settings_path.clone(),
+        contact_creation: s.contact_creation.as_str().to_string(),
     }
 }
 
@@ -3039,4 +3048,127 @@ fn new_contacts_check_names_and_address_and_are_idempotent() {
             Ok(())
         },
     );
+}
+
+// ---------------------------------------------------------------------------------
+// org.rs
+
+/// A field name: mostly a real one, sometimes anything.
+fn layered_field() -> BoxedStrategy<String> {
+    let names: Vec<&'static str> = LAYERED_FIELDS.iter().map(|(f, _)| *f).collect();
+    prop_oneof![
+        6 => select(names).prop_map(String::from),
+        1 => short_hostile(),
+    ]
+    .boxed()
+}
+
+fn field_values() -> BoxedStrategy<Vec<(String, String)>> {
+    vec(
+        (
+            layered_field(),
+            prop_oneof![3 => short_hostile(), 1 => whitespace()],
+        ),
+        0..10,
+    )
+    .boxed()
+}
+
+fn raw_of(pairs: &[(String, String)]) -> RawSettings {
+    let map: Map<String, Value> = pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    serde_json::from_value(Value::Object(map)).unwrap()
+}
+
+#[test]
+fn org_documents_round_trip_organisation_fields_only() {
+    check(1_500, field_values(), |pairs| {
+        let values: Values = pairs.into_iter().collect();
+        let back = parse_document(write_document(&values).as_bytes())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let expected: Values = values
+            .iter()
+            .filter(|(f, v)| layer_of(f) == Some(Layer::Organisation) && !v.trim().is_empty())
+            .map(|(f, v)| (f.clone(), v.trim().to_string()))
+            .collect();
+        prop_assert_eq!(back, expected);
+        Ok(())
+    });
+}
+
+#[test]
+fn org_documents_from_arbitrary_bytes_are_organisation_values_or_a_typed_error() {
+    let bytes = prop_oneof![
+        2 => json_bytes(),
+        2 => json_value().prop_map(|v| json!({"saveToImis": 1, "settings": v}).to_string().into_bytes()),
+        1 => vec((layered_field(), json_value()), 0..8).prop_map(|pairs| {
+            let settings: Map<String, Value> = pairs.into_iter().collect();
+            json!({"saveToImis": 1, "settings": settings}).to_string().into_bytes()
+        }),
+    ];
+    check(2_000, bytes, |bytes| {
+        match parse_document(&bytes) {
+            Ok(values) => {
+                for (f, v) in &values {
+                    prop_assert_eq!(layer_of(f), Some(Layer::Organisation), "{}", f);
+                    prop_assert!(!v.is_empty() && v.trim() == v, "{:?}", v);
+                }
+            }
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn layering_takes_each_value_from_the_highest_layer_that_sets_it() {
+    let cases = (
+        field_values(),
+        proptest::option::of(field_values()),
+        field_values(),
+    );
+    check(1_500, cases, |(d, o, p)| {
+        let (deployment, personal) = (raw_of(&d), raw_of(&p));
+        let organisation: Option<Values> = o.map(|o| o.into_iter().collect());
+        let out = layer(&deployment, organisation.as_ref(), &personal);
+        let (dep, per, got) = (
+            serde_json::to_value(&deployment).unwrap(),
+            serde_json::to_value(&personal).unwrap(),
+            serde_json::to_value(&out.values).unwrap(),
+        );
+        prop_assert_eq!(out.sources.len(), LAYERED_FIELDS.len());
+        for (field, owner) in LAYERED_FIELDS {
+            let text = |v: &Value| v[field].as_str().unwrap_or("").trim().to_string();
+            let (dv, pv) = (text(&dep), text(&per));
+            let ov = organisation
+                .as_ref()
+                .and_then(|o| o.get(field))
+                .map(|v| v.trim().to_string());
+            let expected = if !dv.is_empty() {
+                (dv, Source::Deployment)
+            } else if owner == Layer::Organisation && organisation.is_some() {
+                match ov.filter(|v| !v.is_empty()) {
+                    Some(v) => (v, Source::Organisation),
+                    None => (String::new(), Source::Default),
+                }
+            } else if !pv.is_empty() {
+                (pv, Source::Personal)
+            } else {
+                (String::new(), Source::Default)
+            };
+            prop_assert_eq!(
+                (got[field].as_str().unwrap().to_string(), out.sources[field]),
+                expected,
+                "{}",
+                field
+            );
+            prop_assert_eq!(out.layers[field], owner);
+            if owner != Layer::Organisation {
+                prop_assert_ne!(out.sources[field], Source::Organisation, "{}", field);
+            }
+        }
+        Ok(())
+    });
 }

@@ -530,11 +530,11 @@ impl ImisClient {
         }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.site)
     }
 
-    async fn send(
+    pub(super) async fn send(
         &self,
         request: RequestBuilder,
         json_body: Option<String>,
@@ -548,7 +548,7 @@ impl ImisClient {
     }
 
     /// The answer's text when its status is a success.
-    async fn send_raw(
+    pub(super) async fn send_raw(
         &self,
         request: RequestBuilder,
         json_body: Option<String>,

@@ -358,6 +358,58 @@ pub fn column_prompt(activity_type: &Value, column: &str) -> Option<String> {
         .filter(|p| !p.trim().is_empty())
 }
 
+/// A document's content from `GET /api/Document/{id}`: `Data` as the typed wrapper
+/// `{"$type": "System.Byte[], mscorlib", "$value": base64}` (or bare base64 text).
+/// `None` when there is no content or it is not base64.
+pub fn document_content(document: &Value) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let data = document.get("Data")?;
+    let text = data.get("$value").unwrap_or(data).as_str()?;
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .ok()
+}
+
+/// The document as read, with `bytes` as its content: what `PUT /api/Document/{id}`
+/// gets back, every other property as iMIS sent it (access, status, ids).
+pub fn with_content(mut document: Value, bytes: &[u8]) -> Value {
+    use base64::Engine;
+    let data = json!({
+        "$type": BYTES,
+        "$value": base64::engine::general_purpose::STANDARD.encode(bytes),
+    });
+    if let Some(map) = document.as_object_mut() {
+        map.insert("Data".into(), data);
+    }
+    document
+}
+
+/// A new text document in `parent_path`, content included.
+pub fn text_document(name: &str, parent_path: &str, type_id: &str, bytes: &[u8]) -> String {
+    use base64::Engine;
+    let (head, tail) = document_parts(name, parent_path, type_id);
+    format!(
+        "{head}{}{tail}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// Who changed a document last and when (`UpdateInfo`, else its creation), as iMIS
+/// recorded them.
+pub fn updated(document: &Value) -> (Option<String>, Option<String>) {
+    let info = document.get("UpdateInfo");
+    let text = |k: &str| {
+        info.and_then(|i| i.get(k))
+            .and_then(as_text)
+            .filter(|t| !t.trim().is_empty())
+    };
+    let field = |a: &str, b: &str| text(a).or_else(|| text(b));
+    (
+        field("UpdatedBy", "CreatedBy"),
+        field("UpdatedOn", "CreatedOn"),
+    )
+}
+
 /// Whether an answer means "the request was too large": IIS's 404.13 page, ASP.NET's
 /// "Maximum request length exceeded", or 413 (reference: Size).
 pub fn means_too_large(status: u16, body: &str) -> bool {
@@ -473,6 +525,40 @@ fn validation_messages(v: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_content_round_trips_through_the_byte_wrapper() {
+        let read = json!({"$type": DOCUMENT, "DocumentId": "d1", "AccessId": "a1",
+            "Data": {"$type": BYTES, "$value": "aGk="},
+            "UpdateInfo": {"UpdatedBy": "admin", "UpdatedOn": "2026-11-30T10:00:00"}});
+        assert_eq!(document_content(&read).unwrap(), b"hi");
+        let put = with_content(read.clone(), "é{}".as_bytes());
+        assert_eq!(document_content(&put).unwrap(), "é{}".as_bytes());
+        assert_eq!(put["AccessId"], "a1", "everything else is kept");
+        assert!(put.to_string().starts_with("{\"$type\""), "{put}");
+        assert_eq!(
+            updated(&read),
+            (Some("admin".into()), Some("2026-11-30T10:00:00".into()))
+        );
+        let created =
+            json!({"UpdateInfo": {"CreatedBy": "staff", "CreatedOn": "x", "UpdatedBy": ""}});
+        assert_eq!(
+            updated(&created).0.as_deref(),
+            Some("staff"),
+            "an empty UpdatedBy says nothing"
+        );
+        assert_eq!(updated(&json!({})), (None, None));
+        assert_eq!(document_content(&json!({"Data": "aGk="})).unwrap(), b"hi");
+        assert_eq!(document_content(&json!({"Data": {"$value": "***"}})), None);
+        assert_eq!(document_content(&json!({})), None);
+        let body: Value =
+            serde_json::from_str(&text_document("s.txt", "$/Common/SaveToImis", "TXT", b"hi"))
+                .unwrap();
+        assert_eq!(
+            (body["Path"].as_str(), body["Data"]["$value"].as_str()),
+            (Some("$/Common/SaveToImis"), Some("aGk="))
+        );
+    }
 
     #[test]
     fn token_form_is_url_encoded() {

@@ -650,6 +650,31 @@ export async function runContract({
     const bad = readBack.filter(Boolean);
     check(bad.length === 0, "read the files back: GET /api/Document/{id}, bytes equal", bad.length ? bad.join("; ") : `all ${readBack.length} equal to what was sent`);
 
+    // Changing a text document in place, as the add-in changes the organisation's settings document
+    // (docs/org-settings.md): GET it, replace Data, PUT it back whole. Who may do so in a folder with
+    // "Administrators Full Control" needs a second, non-administrator account: README, Organisation-wide settings.
+    const txt = items.find((x) => x.type === "TXT" && x.bytes);
+    const putStep = "change a text document in place: GET /api/Document/{id}, new Data, PUT /api/Document/{id}; read back equal";
+    if (!txt) add("NOT RUN", putStep, "not run: the TXT upload failed");
+    else {
+      const url = `/api/Document/${encodeURIComponent(txt.id)}`;
+      const got = await call("GET", url);
+      if (!is2xx(got) || !got.json) check(false, putStep, is2xx(got) ? "GET answered no JSON" : why(got, "GET", "/api/Document/{id}"));
+      else {
+        const next = Buffer.from(`{"saveToImis": 1, "settings": {"activityType": "EMAIL"}, "run": "${tag}"}`);
+        const body = canonical({ ...got.json, Data: { $type: "System.Byte[], mscorlib", $value: next.toString("base64") } });
+        const put = await call("PUT", url, body);
+        const after = await call("GET", url);
+        const data = unwrap(after.json?.Data);
+        const now = typeof data === "string" ? Buffer.from(data, "base64") : null;
+        const changed = !!now && now.equals(next);
+        const sameVersion = text(after.json?.DocumentVersionId) === text(got.json?.DocumentVersionId);
+        check(changed && (is2xx(put) || put.status >= 500), putStep, changed
+          ? `PUT answered HTTP ${put.status}${is2xx(put) ? "" : ` (${said(put)}) but it was saved`}; DocumentVersionId ${sameVersion ? "unchanged" : "CHANGED (a new version)"}; UpdateInfo.UpdatedBy ${text(after.json?.UpdateInfo?.UpdatedBy) ?? "not given"}`
+          : `${is2xx(put) ? `PUT answered HTTP ${put.status} but the content read back is not the new one` : why(put, "PUT", "/api/Document/{id}")}: the add-in cannot change the organisation's settings on this site`);
+      }
+    }
+
     // A type a stock site lacks (the add-in never sends it: .docx goes as DOC).
     const probeName = "contract-type-check.docx";
     const probe = await create({ name: probeName, parent: folderPath }, documentText(probeName, folderPath, "DOCX", Buffer.from("contract").toString("base64")));

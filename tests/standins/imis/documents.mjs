@@ -8,14 +8,51 @@ import { core, listOf, pagedOf, BYTES, isObj, lower, unwrap, isContract, wrapper
 const SHIPPED_TYPES = ['AVI', 'BMP', 'DOC', 'EML', 'EMT', 'FLV', 'GIF', 'HTM', 'JPE', 'JPG', 'MOV', 'MP3', 'MPG', 'PDF', 'PNG', 'PPT', 'RA', 'RAM',
   'RDL', 'RPT', 'RST', 'RTF', 'TIF', 'TXT', 'WAV', 'WLT', 'WMV', 'WPD', 'WRI', 'XLS', 'XML', 'ZIP', 'FOL', 'CFL', 'CON', 'IQD'];
 
-function newDoc(d, folderPath, data, user, Status) {
+// access: who may change the item (its Access Settings, help.imis.com "Setting access for folders and objects"):
+//   "everyone"        Everyone has Full Control: what a NEW folder gets by default (ASI: "New folders have unrestricted
+//                     access"), so every folder created over REST, and the fixture's folders;
+//   "administrators"  signed-in users may Read, only the SysAdmin role has Full Control (ASI's preconfigured set
+//                     "Administrators Full Control"): made only by POST /_control/folder, standing for an administrator
+//                     who made the folder in the Document System and set its Access Settings.
+// A new item takes its folder's access (stand-in choice; iMIS flows folder settings to descendants, ASI).
+function newDoc(d, folderPath, data, user, Status, access = 'everyone') {
   const now = new Date().toISOString();
   return {
     DocumentId: randomUUID(), DocumentVersionId: randomUUID(), Name: d.Name, AlternateName: d.AlternateName ?? d.Name,
     Description: d.Description ?? '', DocumentTypeId: d.DocumentTypeId, FolderPath: folderPath,
     Path: folderPath ? `${folderPath}/${d.Name}` : d.Name, Status, data, createdAt: now, createdBy: user,
-    size: data ? data.length : 0, sha256: data ? createHash('sha256').update(data).digest('hex') : null,
+    updatedAt: now, updatedBy: user, access, ...content(data),
   };
+}
+const content = (data) => ({ size: data ? data.length : 0, sha256: data ? createHash('sha256').update(data).digest('hex') : null });
+
+// Whether REST applies Document System access to writes is (unknown) (docs/org-settings.md): the stand-in refuses, the
+// strictest plausible answer: a user without the SysAdmin role ("sysAdmin": true in the fixture; ASI: SysAdmin always has
+// Full Control) who changes an item whose access is "administrators" gets 403 {Message} (wording unknown: the stand-in's).
+function mayChange(item, user) {
+  if (item.access !== 'administrators' || user?.sysAdmin) return;
+  fail(403, `The user ${user?.username ?? ''} does not have permission to change ${item.Path}.`);
+}
+
+// POST /_control/folder {path, access}: a Published folder with that access, its parent folders made as needed (with
+// Everyone access). An existing folder gets the access. Answers {DocumentId, Path, access}.
+export function controlFolder(st, body) {
+  if (!isObj(body) || typeof body.path !== 'string' || !/^\$(\/[^/]+)+$/.test(body.path) || !['everyone', 'administrators'].includes(body.access ?? 'administrators')) {
+    fail(400, 'Body: {"path": "$/A/B", "access": "administrators" | "everyone"}.');
+  }
+  let parent = byPath(all(st), '$');
+  const names = body.path.split('/').slice(1);
+  names.forEach((name, i) => {
+    const path = `$/${names.slice(0, i + 1).join('/')}`;
+    let folder = byPath(all(st), path);
+    if (!folder) {
+      folder = newDoc({ Name: name, DocumentTypeId: 'FOL' }, parent.Path, null, 'system', 'Published');
+      st.documents.set(folder.DocumentId, folder);
+    }
+    if (i === names.length - 1) folder.access = body.access ?? 'administrators';
+    parent = folder;
+  });
+  return { DocumentId: parent.DocumentId, Path: parent.Path, access: parent.access };
 }
 
 // The fixture's folders ($, $/Common, $/Common/Email ...) exist and are Published.
@@ -71,8 +108,43 @@ function createDocument(st, d, user) {
     else data = Buffer.from(b64, 'base64');
   }
   if (errors.length) invalid(errors);
-  const doc = newDoc(d, folder.Path, data, user, st.settings.newDocumentStatus);
+  mayChange(folder, user);
+  const doc = newDoc(d, folder.Path, data, user.username, st.settings.newDocumentStatus, folder.access);
   st.documents.set(doc.DocumentId, doc);
+  return docOut(doc, false);
+}
+
+// PUT /api/Document/{DocumentId} (client: "PUT updates in place, same DocumentVersionId"): the whole DocumentData as read
+// by GET, with new Data. Its answer is (unknown): the stand-in answers 200 with the DocumentData, without Data.
+// Rules: $type DocumentData; a DocumentId in the body must be the URL's; Name, Path and DocumentTypeId, where given,
+// must be the stored ones (stand-in choice, strict: whether PUT renames or moves is unknown, and the add-in never does);
+// AlternateName <= 100 and Description <= 250 are taken; Data as for POST (a folder has none). Status is kept (unknown
+// whether PUT publishes: strict), DocumentVersionId too; UpdateInfo.UpdatedBy/UpdatedOn become the user and now. Access:
+// as for POST, the item's own access (403 for a non-SysAdmin on an "administrators" item).
+function updateDocument(st, doc, d, user) {
+  if (!isContract(d, 'Asi.Soa.Core.DataContracts.DocumentData')) invalid([['$type', 'The body must be a Asi.Soa.Core.DataContracts.DocumentData, Asi.Contracts.', d?.$type]]);
+  const errors = [], push = (e) => e && errors.push(e);
+  if (d.DocumentId !== undefined && lower(d.DocumentId) !== lower(doc.DocumentId)) errors.push(['DocumentId', 'The DocumentId in the body is not the one in the URL.', d.DocumentId]);
+  for (const [k, stored] of [['Name', doc.Name], ['DocumentTypeId', doc.DocumentTypeId]]) {
+    if (d[k] !== undefined && d[k] !== stored) errors.push([k, `${k} cannot be changed here.`, d[k]]);
+  }
+  if (d.Path !== undefined && lower(normPath(d.Path)) !== lower(doc.Path) && lower(normPath(d.Path)) !== lower(doc.FolderPath)) errors.push(['Path', 'Path cannot be changed here.', d.Path]);
+  push(checkString('AlternateName', d.AlternateName, { max: 100 }));
+  push(checkString('Description', d.Description, { max: 250 }));
+  let data = doc.data;
+  if (doc.DocumentTypeId === 'FOL') {
+    if (d.Data !== undefined && d.Data !== null) errors.push(['Data', 'A folder has no Data.']);
+  } else {
+    const b64 = unwrap(d.Data);
+    if (wrapperType(d.Data) !== 'System.Byte[]' || typeof b64 !== 'string') errors.push(['Data', `Data must be {"$type":"${BYTES}","$value":"<base64>"}.`]);
+    else if (b64.length % 4 !== 0 || !BASE64_RE.test(b64)) errors.push(['Data', 'Data is not valid base64.']);
+    else data = Buffer.from(b64, 'base64');
+  }
+  if (errors.length) invalid(errors);
+  mayChange(doc, user);
+  Object.assign(doc, { data, ...content(data), updatedAt: new Date().toISOString(), updatedBy: user.username });
+  if (typeof d.AlternateName === 'string') doc.AlternateName = d.AlternateName;
+  if (typeof d.Description === 'string') doc.Description = d.Description;
   return docOut(doc, false);
 }
 
@@ -80,7 +152,7 @@ const docOut = (doc, withData) => ({
   $type: core('DocumentData'), DocumentId: doc.DocumentId, DocumentVersionId: doc.DocumentVersionId, Name: doc.Name,
   AlternateName: doc.AlternateName, Description: doc.Description, DocumentTypeId: doc.DocumentTypeId, Path: doc.Path,
   FolderPath: doc.FolderPath, Status: doc.Status, IsSystem: false,
-  UpdateInfo: { $type: core('EntityUpdateInformationData'), CreatedBy: doc.createdBy, CreatedOn: doc.createdAt, UpdatedBy: doc.createdBy, UpdatedOn: doc.createdAt },
+  UpdateInfo: { $type: core('EntityUpdateInformationData'), CreatedBy: doc.createdBy, CreatedOn: doc.createdAt, UpdatedBy: doc.updatedBy, UpdatedOn: doc.updatedAt },
   ...(withData && doc.data ? { Data: { $type: BYTES, $value: doc.data.toString('base64') } } : {}),
 });
 // DocumentSummaryData (shipped): DocumentId, DocumentVersionId, DocumentTypeId, Name, AlternateName, Path, Status,
@@ -136,17 +208,21 @@ export function documentRoutes(st, { E, id, method, url, json, user }) {
   if (E !== 'document' && E !== 'documentsummary') return undefined;
   if (lower(id) === '_execute') return method === 'POST' ? [200, execute(st, json())] : notAllowed(method);
   if (E === 'documentsummary') return id !== undefined ? notFound(url.pathname) : method === 'GET' ? [200, summaries(st, url)] : notAllowed(method);
-  if (id === undefined) return method === 'POST' ? [201, createDocument(st, json(), user.username)] : notAllowed(method);
-  // GET|DELETE /api/Document/{DocumentId} take the document id, not the version id (client); any status. A folder must
-  // be empty to be deleted (stand-in choice) -> else 400. DELETE answers 200 with an empty body.
+  if (id === undefined) return method === 'POST' ? [201, createDocument(st, json(), user)] : notAllowed(method);
+  // GET|PUT|DELETE /api/Document/{DocumentId} take the document id, not the version id (client); any status. GET answers
+  // the DocumentData with Data {"$type": "System.Byte[], mscorlib", "$value": base64} (client) to every signed-in user. A
+  // folder must be empty to be deleted (stand-in choice) -> else 400. DELETE answers 200 with an empty body; it needs
+  // the right to change the item (403 as above).
   const doc = st.documents.get(lower(id)) ?? fail(404, `Document ${id} was not found.`);
   if (method === 'GET') return [200, docOut(doc, true)];
+  if (method === 'PUT') return [200, updateDocument(st, doc, json(), user)];
   if (method !== 'DELETE') return notAllowed(method);
+  mayChange(doc, user);
   if (all(st).some((d) => d.FolderPath === doc.Path && d !== doc)) invalid([['DocumentId', `The folder ${doc.Path} is not empty.`, doc.DocumentId]]);
   st.documents.delete(doc.DocumentId);
   return [200];
 }
 
 // For GET /_control/state: every document and folder, duplicates included, in creation order.
-export const documentsState = (st) => all(st).map(({ DocumentId, DocumentVersionId, Path, FolderPath, Name, AlternateName, DocumentTypeId, Status, size, sha256, createdAt, createdBy }) =>
-  ({ DocumentId, DocumentVersionId, Path, FolderPath, Name, AlternateName, DocumentTypeId, Status, size, sha256, createdAt, createdBy }));
+export const documentsState = (st) => all(st).map(({ DocumentId, DocumentVersionId, Path, FolderPath, Name, AlternateName, DocumentTypeId, Status, size, sha256, createdAt, createdBy, updatedAt, updatedBy, access }) =>
+  ({ DocumentId, DocumentVersionId, Path, FolderPath, Name, AlternateName, DocumentTypeId, Status, size, sha256, createdAt, createdBy, updatedAt, updatedBy, access }));

@@ -925,3 +925,66 @@ test('state: token count and request log, never a password or token', async () =
   await ctl('POST', 'reset');
   assert.equal((await call('GET', '/api/Party?limit=1', { token })).status, 401, 'reset forgets tokens');
 });
+
+// docs/org-settings.md: a Document System folder with "Administrators Full Control" (ASI), made by an administrator;
+// whether REST enforces it is unknown, so the stand-in refuses non-SysAdmin writes with 403 (strictest).
+test('the organisation settings folder: every signed-in user reads it, only a SysAdmin changes it', async () => {
+  const made = await ctl('POST', 'folder', { path: '$/Common/SaveToImis' });
+  assert.deepEqual([made.status, made.body.Path, made.body.access], [200, '$/Common/SaveToImis', 'administrators']);
+  assert.equal((await ctl('POST', 'folder', { path: 'Common/x' })).status, 400);
+  assert.equal((await ctl('POST', 'folder', { path: '$/Common/y', access: 'some' })).status, 400);
+  const [staff, reader, admin] = [await login(), await login('reader', 'imis-reader-pass'), await login('admin', 'imis-admin-pass')];
+  const v1 = Buffer.from('{"saveToImis": 1, "settings": {"activityType": "NOTE"}}');
+
+  for (const token of [staff, reader]) {
+    const refused = await call('POST', '/api/Document', { token, body: docBody('settings.txt', '$/Common/SaveToImis', v1) });
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.Message, /does not have permission/);
+  }
+  assert.equal((await ctl('GET', 'state')).body.documents.filter((d) => d.Name === 'settings.txt').length, 0, 'a refused create stores nothing');
+  const created = await call('POST', '/api/Document', { token: admin, body: docBody('settings.txt', '$/Common/SaveToImis', v1) });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.DocumentId;
+  const stored = () => ctl('GET', 'state').then((r) => r.body.documents.find((d) => d.DocumentId === id));
+  assert.deepEqual([(await stored()).access, (await stored()).createdBy, (await stored()).Status], ['administrators', 'admin', 'Working'], 'takes its folder\'s access');
+
+  // Staff read it: found by name in any status, content in the Data wrapper.
+  const found = await call('GET', `/api/DocumentSummary?Name=eq:settings.txt`, { token: staff });
+  assert.deepEqual(found.body.Items.$values.map((d) => [d.DocumentId, d.Path]), [[id, '$/Common/SaveToImis/settings.txt']]);
+  const read = await call('GET', `/api/Document/${id}`, { token: staff });
+  assert.equal(read.status, 200);
+  assert.deepEqual([read.body.$type, read.body.Data.$type, Buffer.from(read.body.Data.$value, 'base64').toString()], [DD, 'System.Byte[], mscorlib', v1.toString()]);
+  assert.deepEqual([read.body.UpdateInfo.CreatedBy, read.body.UpdateInfo.UpdatedBy], ['admin', 'admin']);
+
+  // PUT: the whole document back with new Data; staff refused, the admin's replaces it in place.
+  const v2 = Buffer.from('{"saveToImis": 1, "settings": {"activityType": "MEETING"}}');
+  const back = { ...read.body, Data: { $type: 'System.Byte[], mscorlib', $value: v2.toString('base64') } };
+  for (const token of [staff, reader]) assert.equal((await call('PUT', `/api/Document/${id}`, { token, body: back })).status, 403);
+  assert.equal((await call('DELETE', `/api/Document/${id}`, { token: staff })).status, 403);
+  assert.equal((await stored()).sha256, createHash('sha256').update(v1).digest('hex'), 'refused writes change nothing');
+  const put = await call('PUT', `/api/Document/${id}`, { token: admin, body: back });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  assert.deepEqual([put.body.DocumentId, put.body.DocumentVersionId, put.body.Data, put.body.UpdateInfo.UpdatedBy, put.body.Status],
+    [id, read.body.DocumentVersionId, undefined, 'admin', 'Working'], 'in place: same version id, status kept');
+  assert.equal(Buffer.from((await call('GET', `/api/Document/${id}`, { token: staff })).body.Data.$value, 'base64').toString(), v2.toString());
+  assert.equal((await stored()).size, v2.length);
+
+  // PUT's rules.
+  assertValidation(await call('PUT', `/api/Document/${id}`, { token: admin, body: { ...back, Name: 'other.txt' } }), ['Name']);
+  assertValidation(await call('PUT', `/api/Document/${id}`, { token: admin, body: { ...back, Path: '$/Common/Email' } }), ['Path']);
+  assertValidation(await call('PUT', `/api/Document/${id}`, { token: admin, body: { ...back, DocumentId: ANOTHER_DOCUMENT_ID } }), ['DocumentId']);
+  assertValidation(await call('PUT', `/api/Document/${id}`, { token: admin, body: { ...back, Data: { $type: 'System.Byte[], mscorlib', $value: 'ab$' } } }), ['Data']);
+  assertValidation(await call('PUT', `/api/Document/${id}`, { token: admin, body: { ...back, $type: GE } }), ['$type']);
+  assert.equal((await call('PUT', `/api/Document/${id}`, { token: admin, body: back, headers: { 'Content-Type': 'text/plain' } })).status, 415);
+  assert.equal((await call('PUT', '/api/Document/00000000-0000-0000-0000-000000000000', { token: admin, body: back })).status, 404);
+  assert.equal((await call('PUT', '/api/Document', { token: admin, body: back })).status, 405);
+  assert.equal((await call('PUT', `/api/Document/${id}`, { body: back })).status, 401);
+
+  // A folder made over REST has no such restriction (ASI: new folders give Everyone Full Control).
+  const open = await call('POST', '/api/Document', { token: staff, body: folderBody('Open', '$/Common') });
+  assert.equal(open.status, 201);
+  assert.equal((await call('POST', '/api/Document', { token: reader, body: docBody('x.txt', '$/Common/Open', v1) })).status, 201);
+  assert.equal((await call('DELETE', `/api/Document/${id}`, { token: admin })).status, 200, 'the SysAdmin may delete it');
+});
+
+const ANOTHER_DOCUMENT_ID = '11111111-2222-4333-8444-555555555555';

@@ -49,7 +49,8 @@
 //   GET  /_control/state     { activities:   [{ SEQN, entity (exactly as last POSTed or PUT) }],
 //                              interactions: [{ id, entity (exactly as last POSTed or PUT) }],
 //                              documents:    [{ DocumentId, DocumentVersionId, Path, FolderPath, Name, AlternateName,
-//                                               DocumentTypeId, Status, size, sha256, createdAt, createdBy }]
+//                                               DocumentTypeId, Status, size, sha256, createdAt, createdBy, updatedAt,
+//                                               updatedBy, access ("everyone" | "administrators") }]
 //                                            (every document and folder, fixture folders too, duplicates included),
 //                              parties:      [{ PartyId, FirstName, LastName, FullName, Company, Emails: [{ Address,
 //                                               EmailType, IsPrimary }], createdBy, entity (as POSTed) }] (created by REST),
@@ -59,6 +60,10 @@
 //                            match is a substring of `${METHOD} ${path}`, path WITHOUT the prefix ("POST /api/Document"
 //                            also matches "POST /api/Document/_execute"), or, with exact, the whole of it. store:true runs
 //                            the request for real and then answers status if it succeeded (the 500-but-saved quirk).
+//   POST /_control/folder    { path: "$/A/B", access?: "administrators" (default) | "everyone" } makes that folder
+//                            (Published; missing parents too) or sets its access: an iMIS administrator who made it in
+//                            the Document System and gave it "Administrators Full Control" (see documents.mjs).
+//                            Answers { DocumentId, Path, access }.
 //   GET  /_control/settings  { settings }
 //   POST /_control/settings  merged into the current settings; every key type-checked (unknown key or bad value -> 400,
 //                            nothing changed). Keys and defaults:
@@ -70,7 +75,7 @@
 //                              documentPost500      false     boolean
 //                              newDocumentStatus    "Working" "Working" | "Published"
 //
-// Fixture (tests/fixtures/imis.json): users [{ username, password, canCreateContacts? }], parties, generatedPersons,
+// Fixture (tests/fixtures/imis.json): users [{ username, password, canCreateContacts?, sysAdmin? }], parties, generatedPersons,
 // activityTypes [{ Code, Description, System }], documentTypes (added to the shipped list), iqaQueries { path: {
 // parameter: "email" | "name", entityTypeName } }, folders (created Published).
 
@@ -83,7 +88,7 @@ import { token, authenticate } from './token.mjs';
 import { partyState, contactRoutes, createdPartiesState } from './parties.mjs';
 import { activityState, recordRoutes, activitiesState } from './records.mjs';
 import { interactionState, interactionRoutes, interactionsState } from './interactions.mjs';
-import { documentState, documentRoutes, documentsState } from './documents.mjs';
+import { documentState, documentRoutes, documentsState, controlFolder } from './documents.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const DEFAULTS = { tokenLifetimeSeconds: 1199, cors: false, prefix: '', maxRequestBytes: 10485760, largeBody: '404.13', documentPost500: false, newDocumentStatus: 'Working' };
@@ -187,6 +192,7 @@ function control(st, req, url, body, reset) {
     st.faults = list.map((f) => ({ match: f.match, exact: !!f.exact, status: f.status ?? null, times: f.times ?? 1, store: !!f.store, delayMs: f.delayMs ?? 0 }));
     return [200, { faults: st.faults }];
   }
+  if (route === 'POST /_control/folder') return [200, controlFolder(st, json())];
   if (route === 'GET /_control/settings') return [200, { settings: st.settings }];
   if (route === 'POST /_control/settings') {
     const s = json();
