@@ -233,6 +233,8 @@ pub fn defaults() -> RawSettings {
         allow_duplicate_emails: yes_no(false),
         contact_lookup: "party".into(),
         iqa_query: site.iqa_query.clone(),
+        org_settings_path: DEFAULT_ORG_SETTINGS_PATH.into(),
+        contact_creation: ContactCreation::Everyone.as_str().into(),
         ..RawSettings::default()
     }
 }

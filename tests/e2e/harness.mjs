@@ -110,9 +110,9 @@ export async function fillSetup(pane, values) {
 }
 
 /** Fills the pane's iMIS sign-in form and submits it. */
-export async function submitImisSignIn(pane, password = imisUser.password) {
+export async function submitImisSignIn(pane, password = imisUser.password, username = imisUser.username) {
   await pane.locator("#imis-sign-in").waitFor({ state: "visible" });
-  await pane.locator("#imis-sign-in [name=username]").fill(imisUser.username);
+  await pane.locator("#imis-sign-in [name=username]").fill(username);
   await pane.locator("#imis-sign-in [name=password]").fill(password);
   await pane.locator("#imis-sign-in-submit").click();
 }

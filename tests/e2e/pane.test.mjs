@@ -5,7 +5,7 @@ import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { control, fillSetup, imisUser, mailbox, messageFixture, msUser, openPane, saveAndWait, signInImis, startHarness, submitImisSignIn } from "./harness.mjs";
+import { control, fillSetup, imisFixture, imisUser, mailbox, messageFixture, msUser, openPane, saveAndWait, signInImis, startHarness, submitImisSignIn } from "./harness.mjs";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -288,5 +288,89 @@ test("Setup applies at once to the email already open: ticking inline images tic
   await fillSetup(pane, { includeInline: true });
   await pane.locator("#email").waitFor({ state: "visible" });
   assert.equal(await pane.locator("#inline-attachments input").first().isChecked(), true, "no reopening needed");
+  await context.close();
+});
+
+test("an administrator's change for everyone, made in one user's pane, is in effect in a second user's pane; staff cannot make it", { timeout: 240_000 }, async () => {
+  // An iMIS administrator made the settings folder in the Document System with
+  // "Administrators Full Control" (README: Organisation-wide settings).
+  await control(h.urls.imis, "/folder", { path: "$/Common/SaveToImis" });
+  const admin = imisFixture.users.find((u) => u.username === "admin");
+  const a = await openPane(h);
+  await submitImisSignIn(a.pane, admin.password, admin.username);
+  await a.pane.locator("#contacts input[type=checkbox]").first().waitFor();
+  await a.pane.locator("#menu-button").click();
+  await a.pane.locator("#menu-setup").click();
+  assert.match(await a.pane.locator("#org-status").textContent(), /No settings for everyone yet/);
+  await a.pane.locator("#setup-org-edit").click();
+  await a.pane.locator("#setup [name=documentRoot]").fill("$/Common");
+  await a.pane.locator("#setup [name=emailFile]").setChecked(false);
+  await a.pane.locator("#setup-save").click();
+  await a.pane.locator("#email").waitFor({ state: "visible" });
+  assert.equal(await a.pane.locator("#error-box").isVisible(), false, await a.pane.locator("#error").textContent());
+  await a.context.close();
+
+  // A second user, another Outlook: the change is in effect, read-only in Setup.
+  const b = await openPane(h);
+  await signInImis(b.pane);
+  assert.equal(await b.pane.locator("#attachments li[data-id=email-file]").count(), 0, "no .eml row: the organisation turned it off");
+  await saveAndWait(b.context, b.pane);
+  const all = files(await h.imisState());
+  assert.equal(all.filter((d) => d.Path === "$/Common/SaveToImis/save-to-imis-settings.txt").length, 1, "one settings document");
+  const stored = all.filter((d) => !d.Path.startsWith("$/Common/SaveToImis/"));
+  assert.ok(stored.length > 0 && stored.every((d) => d.Path.startsWith("$/Common/") && !d.Path.startsWith("$/Common/Email/")), stored.map((d) => d.Path).join(", "));
+  assert.ok(!stored.some((d) => d.Name.endsWith(".eml")));
+  await b.pane.locator("#menu-button").click();
+  await b.pane.locator("#menu-setup").click();
+  assert.equal(await b.pane.locator("#setup [name=documentRoot]").getAttribute("readonly"), "", "set for everyone: read-only");
+  assert.match(await b.pane.locator("#setup [name=documentRoot]").getAttribute("title"), /iMIS administrator/);
+  assert.match(await b.pane.locator("#org-status").textContent(), /apply to everyone/);
+  assert.equal(await b.pane.locator("#setup [name=graphConcurrency]").getAttribute("readonly"), null, "the user's own fields stay theirs");
+
+  // Staff trying to change it for everyone: iMIS refuses, the pane says who can.
+  await b.pane.locator("#setup-org-edit").click();
+  await b.pane.locator("#setup [name=activityType]").fill("MEETING");
+  await b.pane.locator("#setup-save").click();
+  await b.pane.locator("#error-box").waitFor({ state: "visible" });
+  assert.match(await b.pane.locator("#error").textContent(), /Only an iMIS administrator can change the settings for everyone/);
+  await b.context.close();
+});
+
+test("Cancel mid-save: nothing new starts, nothing is half-written, the card lists what was stored, and saving again adds only the rest", { timeout: 240_000 }, async () => {
+  const message = (await h.graphMailbox()).messages[0];
+  const { context, pane } = await openPane(h, { message: message.ewsId });
+  await fillSetup(pane, { emailFile: false, graphConcurrency: "1" });
+  await signInImis(pane);
+  // Every document upload takes 2 s: time to press Cancel after the first.
+  await control(h.urls.imis, "/faults", [{ match: "POST /api/Document", exact: true, delayMs: 2000, times: 50 }]);
+  const popup = context.waitForEvent("page");
+  await pane.locator("#save").click();
+  const p = await popup;
+  await p.waitForSelector("#username");
+  await p.fill("#username", msUser.mail);
+  await p.fill("#password", msUser.password);
+  await p.click("#signin");
+  await pane.locator("#attachments li[data-state=saved]").first().waitFor({ timeout: 60_000 });
+  assert.equal(await pane.locator("#contacts input").first().isDisabled(), true, "choices are locked while saving");
+  assert.match(await pane.locator("#progress-line").textContent(), /^\d+ of 3 files · /);
+  await pane.locator("#cancel").click();
+  await pane.locator("#summary[data-state=done]").waitFor({ timeout: 60_000 });
+  const state = await h.imisState();
+  const stored = files(state);
+  const statuses = await pane.locator("#summary-list li").evaluateAll((lis) => lis.map((li) => li.dataset.status));
+  const saved = statuses.filter((s) => s === "saved").length;
+  assert.ok(saved >= 1 && saved < 3 && statuses.includes("cancelled"), statuses.join());
+  assert.equal(stored.length, saved, "iMIS holds exactly the files the card lists as stored");
+  for (const d of stored) assert.ok(message.attachments.some((a) => a.sha256 === d.sha256), `${d.Name} stored whole`);
+  assert.match(await pane.locator("#summary-line").textContent(), new RegExp(`: ${saved} of 3 files`));
+  assert.match(await pane.locator("#status").textContent(), /Cancelled/);
+
+  await control(h.urls.imis, "/faults", []);
+  await pane.locator("#save").click();
+  await pane.locator("#summary-list li[data-status=cancelled]").waitFor({ state: "detached", timeout: 60_000 });
+  await pane.locator("#summary[data-state=done]").waitFor({ timeout: 60_000 });
+  const after = await h.imisState();
+  assert.equal(after.activities.length, 1, "one record");
+  assert.deepEqual(files(after).map((d) => d.sha256).sort(), message.attachments.map((a) => a.sha256).sort(), "each file once");
   await context.close();
 });

@@ -20,6 +20,12 @@ let saving = false;
 let switched = false;
 /** The deployment's config.json: `{fixed, defaults}`. */
 let deployment = { fixed: {}, defaults: {} };
+/** The organisation's settings kept in iMIS (`loadOrgSettings`), once signed in; and
+ * the site they were read from. */
+let org = null;
+let orgSite = null;
+/** Setup is changing the settings for everyone (an iMIS administrator's choice). */
+let orgEditing = false;
 
 async function start() {
   view.wireMenu();
@@ -149,14 +155,19 @@ async function showCurrent(connect = true) {
     view.status("Select an email to save it to iMIS.");
     return;
   }
+  showItem();
+  if (connect) await connectImis();
+  else view.go("choose");
+}
+
+/** The email open now, as the settings in effect show it. */
+function showItem() {
   view.showEmail(item, {
     includeInline: Boolean(settings?.includeInline),
     emailFile: Boolean(settings?.emailFile),
     emailFileId: core.emailFileId(),
     graphSignIn: Boolean(settings?.clientId),
   });
-  if (connect) await connectImis();
-  else view.go("choose");
 }
 
 /** Applies Setup values in the core; shows Setup with the reasons when they are wrong. */
@@ -183,11 +194,21 @@ function showSettingsError() {
   view.setupErrors(fields);
 }
 
-/** What applies: the deployment's fixed values over the user's own over the defaults
- * (built in, then config.json's). iMIS is on the pane's own origin (plus the
- * deployment's path) unless Setup or the deployment names another site. */
-function setupValues(own = host.loadSettings()) {
-  return withDefaultImis({ ...inherited(), ...nonEmpty(own), ...deployment.fixed });
+/** What applies, merged by the core (`layerSettings`): the deployment's fixed values,
+ * then the organisation's settings in iMIS for the fields they own, then the user's own
+ * over the starting values (built in, then config.json's). iMIS is on the pane's own
+ * origin (plus the deployment's path) unless Setup or the deployment names another. */
+function layered(own = host.loadSettings()) {
+  const personal = { ...config.defaults, ...deployment.defaults, ...nonEmpty(own) };
+  return core.layerSettings(deployment.fixed, org?.found ? org.values : null, personal);
+}
+
+function setupValues(own) {
+  return withDefaultImis(layered(own).values);
+}
+
+function withDefaultImis(values) {
+  return { ...values, imisUrl: values.imisUrl || `${location.origin}${config.imisPath ?? ""}` };
 }
 
 /** What a field is without the user's own value. */
@@ -197,18 +218,38 @@ function inherited() {
 
 const nonEmpty = (values) => Object.fromEntries(Object.entries(values ?? {}).filter(([, v]) => v !== "" && v != null));
 
-function withDefaultImis(values) {
-  return { ...values, imisUrl: values.imisUrl || `${location.origin}${config.imisPath ?? ""}` };
+/** Reads the settings for everyone from iMIS once per site and applies them. An
+ * unreadable document is said, and the pane goes on with what it has. */
+async function loadOrg() {
+  if (orgSite === settings.imisUrl) return;
+  orgSite = settings.imisUrl;
+  try {
+    org = await app.loadOrgSettings();
+  } catch (e) {
+    org = null;
+    if (e.kind === "imis-sign-in") throw e;
+    view.error(`The settings for everyone could not be read, so your own apply for now. ${e.message}`, e.details);
+  }
+  applySettings(setupValues());
 }
 
 function openSetup() {
   view.closeMenu();
   view.error(null);
-  view.fillSetup(nonEmpty(host.loadSettings()), {
-    inherited: { ...inherited(), ...deployment.fixed },
-    fixed: deployment.fixed,
-    source: "your organisation's deployment (config.json)",
+  const { layers } = layered();
+  const fixed = {};
+  for (const [field, value] of Object.entries(deployment.fixed)) fixed[field] = { value, source: "your organisation's deployment (config.json)" };
+  const byAdmin = org?.found && !orgEditing;
+  if (byAdmin) {
+    for (const [field, owner] of Object.entries(layers)) {
+      if (owner === "organisation" && !fixed[field]) fixed[field] = { value: org.values[field] ?? "", source: "your iMIS administrator, for everyone" };
+    }
+  }
+  view.fillSetup(orgEditing ? { ...nonEmpty(org?.values ?? {}) } : nonEmpty(host.loadSettings()), {
+    inherited: { ...inherited(), ...Object.fromEntries(Object.entries(fixed).map(([f, v]) => [f, v.value])) },
+    fixed,
   });
+  view.orgStatus(org, app.isSignedInToImis(), orgEditing);
   view.go("setup");
   showSettingsError();
 }
@@ -230,7 +271,15 @@ async function connectImis(reason) {
     return;
   }
   view.imisUser(app.imisUser());
+  try {
+    const before = JSON.stringify(settings);
+    await loadOrg();
+    if (JSON.stringify(settings) !== before) showItem();
+  } catch (e) {
+    return handleError(e);
+  }
   view.go("choose");
+  view.offerNewContact(null);
   view.status("Looking for the sender in iMIS…");
   let matches;
   try {
@@ -239,7 +288,7 @@ async function connectImis(reason) {
     return handleError(e);
   }
   view.showContacts(matches);
-  view.offerNewContact(matches.length ? null : app.newContactDraft(item));
+  view.offerNewContact(matches.length || settings.contactCreation === "nobody" ? null : app.newContactDraft(item));
   // A save the session ended goes on for the contacts it was started with, not the
   // ones the fresh lookup preselects.
   if (pendingSave) view.chooseContacts(pendingSave.chosen);
@@ -314,6 +363,7 @@ async function save(again = false, withoutGraph = false) {
   view.graphChoice(null);
   saving = true;
   const selected = view.selectedAttachments();
+  document.getElementById("cancel").disabled = false;
   view.startProgress();
   try {
     const options = { again, withoutGraph };
@@ -321,7 +371,8 @@ async function save(again = false, withoutGraph = false) {
     view.showReport(report, target.data.subject);
     const failed = report.attachments.filter((a) => a.status === "failed").length;
     // The card says what happened; the status line only adds what to do.
-    view.status(failed ? `${failed} file(s) could not be saved: see why in the details. Saving again retries only those.` : "");
+    view.status(report.cancelled ? "Cancelled. The card says what was stored; saving again adds the rest."
+      : failed ? `${failed} file(s) could not be saved: see why in the details. Saving again retries only those.` : "");
   } catch (e) {
     view.go("choose");
     // The iMIS session ended mid-save: after signing in, the save goes on where it
@@ -329,7 +380,9 @@ async function save(again = false, withoutGraph = false) {
     if (e.kind === "imis-sign-in") pendingSave = { again, chosen };
     // Microsoft sign-in failed or was cancelled before anything was written: the user
     // chooses to sign in again or to save without it.
-    if (e.kind === "graph-sign-in") {
+    if (e.kind === "cancelled") {
+      view.status("Cancelled: nothing was saved.");
+    } else if (e.kind === "graph-sign-in") {
       view.graphChoice(`Nothing was saved yet. ${e.message}`, Boolean(target.data.hostContent));
     } else handleError(e);
   } finally {
@@ -342,7 +395,45 @@ async function save(again = false, withoutGraph = false) {
   }
 }
 
+/** The user's own values of the fields that are theirs (personal or deployment ones). */
+function personalOnly(values) {
+  const { layers } = layered();
+  return Object.fromEntries(Object.entries(values).filter(([f]) => layers[f] !== "organisation"));
+}
+
+/** Setup in "for everyone" mode: the organisation's fields go to iMIS (which decides
+ * who may write them); the rest stay the user's. True when stored. */
+async function saveForEveryone(values) {
+  const { layers } = layered();
+  const orgValues = Object.fromEntries(Object.entries(values).filter(([f]) => layers[f] === "organisation"));
+  const trial = core.layerSettings(deployment.fixed, orgValues, { ...config.defaults, ...deployment.defaults, ...nonEmpty(personalOnly(values)) });
+  if (!applySettings(withDefaultImis(trial.values))) return false;
+  view.status("Saving the settings for everyone in iMIS…");
+  try {
+    org = await app.saveOrgSettings(orgValues);
+    orgSite = settings.imisUrl;
+  } catch (e) {
+    view.status("");
+    if (e.fields) view.setupErrors(e.fields);
+    view.error(e.message, e.details);
+    applySettings(setupValues());
+    return false;
+  }
+  applySettings(setupValues(personalOnly(values)));
+  return true;
+}
+
 function wireEvents() {
+  document.getElementById("setup-org-edit").addEventListener("click", () => {
+    orgEditing = true;
+    openSetup();
+    view.status("Changing the settings for everyone: they apply to every user once saved.");
+  });
+  document.getElementById("cancel").addEventListener("click", () => {
+    app.cancelSave();
+    document.getElementById("cancel").disabled = true;
+    view.status("Cancelling: what was already sent to iMIS finishes, nothing new starts…");
+  });
   document.getElementById("menu-setup").addEventListener("click", openSetup);
   document.getElementById("menu-imis-sign-out").addEventListener("click", () => {
     app.signOutImis();
@@ -357,6 +448,7 @@ function wireEvents() {
     view.status("Signed out of Microsoft: the next save asks you to sign in.");
   });
   document.getElementById("setup-cancel").addEventListener("click", () => {
+    orgEditing = false;
     view.error(null);
     view.leaveSetup();
   });
@@ -384,25 +476,20 @@ function wireEvents() {
   document.getElementById("setup").addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = view.readSetup();
-    if (!applySettings(setupValues(values))) return;
+    if (orgEditing) {
+      if (!(await saveForEveryone(values))) return;
+    } else if (!applySettings(setupValues(values))) return;
     try {
-      await host.saveSettings(values);
+      await host.saveSettings(orgEditing ? personalOnly(values) : values);
     } catch (e) {
       view.error(`Setup works for now but could not be kept for next time: ${e.message}`);
     }
+    orgEditing = false;
     view.error(null);
     view.status("Setup saved.");
     // Changes apply at once, to the email already open too.
-    if (item) view.includeInline(Boolean(settings.includeInline));
     view.leaveSetup();
-    if (item) {
-      view.showEmail(item, {
-        includeInline: Boolean(settings.includeInline),
-        emailFile: Boolean(settings.emailFile),
-        emailFileId: core.emailFileId(),
-        graphSignIn: Boolean(settings.clientId),
-      });
-    }
+    if (item) showItem();
     await connectImis();
   });
   document.getElementById("imis-sign-in").addEventListener("submit", async (event) => {

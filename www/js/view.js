@@ -148,31 +148,47 @@ export function closeMenu(refocus = false) {
 // Setup
 
 /**
- * Fills Setup. `values`: what applies now (every field); `inherited`: what each field
- * would be without the user's own value (shown as the value, not as a placeholder);
- * `fixed`: fields the deployment sets, read-only, with `source` saying where from.
+ * Fills Setup. `values`: the user's own; `inherited`: what each field is without them
+ * (shown as the value, not as a placeholder); `fixed`: `{field: {value, source}}` for
+ * fields set elsewhere (the deployment, the administrator for everyone): read-only,
+ * saying where from.
  */
-export function fillSetup(values, { inherited = {}, fixed = {}, source = "" } = {}) {
+export function fillSetup(values, { inherited = {}, fixed = {} } = {}) {
+  const sources = new Set();
   for (const input of $("setup").elements) {
     if (!input.name) continue;
-    const value = values[input.name] ?? inherited[input.name] ?? "";
+    const isFixed = Object.hasOwn(fixed, input.name);
+    const value = isFixed ? fixed[input.name].value || (inherited[input.name] ?? "") : values[input.name] ?? inherited[input.name] ?? "";
     if (input.type === "checkbox") {
-      input.checked = input.dataset.default === "true" ? value !== "false" : value === "true";
-      input.dataset.inherited = String(input.dataset.default === "true" ? inherited[input.name] !== "false" : inherited[input.name] === "true");
+      const on = (v) => (input.dataset.default === "true" ? v !== "false" : v === "true");
+      input.checked = on(value);
+      input.dataset.inherited = String(on(inherited[input.name]));
     } else {
       input.value = value;
       input.dataset.inherited = inherited[input.name] ?? "";
     }
-    const isFixed = Object.hasOwn(fixed, input.name);
     if (input.tagName === "SELECT" || input.type === "checkbox") input.disabled = isFixed;
     else input.readOnly = isFixed;
     input.dataset.fixed = String(isFixed);
-    input.title = isFixed ? `Set by ${source}` : "";
+    input.title = isFixed ? `Set by ${fixed[input.name].source}` : "";
+    if (isFixed) sources.add(fixed[input.name].source);
   }
-  $("setup-source").textContent = Object.keys(fixed).length ? `Fields you cannot change here are set by ${source}.` : "";
-  show("setup-source", Object.keys(fixed).length > 0);
+  $("setup-source").textContent = sources.size ? `Fields you cannot change here are set by ${[...sources].join(" and by ")}.` : "";
+  show("setup-source", sources.size > 0);
   setupErrors([]);
   clearChecks();
+}
+
+/** Where the settings for everyone stand, and whether this user may try to change them. */
+export function orgStatus(org, signedIn, editing) {
+  const when = org?.updatedAt ? ` on ${new Date(org.updatedAt).toLocaleDateString()}` : "";
+  const who = org?.updatedBy ? ` by ${org.updatedBy}` : "";
+  $("org-status").textContent = editing
+    ? "You are changing what applies to everyone who uses Save to iMIS. Only iMIS administrators can save this."
+    : !signedIn ? "Sign in to iMIS to see the settings your organisation chose for everyone."
+    : org?.found ? `Your organisation's settings apply to everyone (last changed${who}${when}); the fields they set are read-only here.`
+    : "No settings for everyone yet: each user's own apply.";
+  show("setup-org-edit", signedIn && !editing);
 }
 
 /** The user's own values (checkboxes "true"/"false"): a field left at what it inherits,
