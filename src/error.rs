@@ -123,13 +123,65 @@ impl Error {
 }
 
 /// The one conversion: a JS `Error` with `kind`, and `fields` for settings errors.
+/// `words (code)` as the shell words a sign-in failure: the words, and the code apart.
+fn trailing_code(text: &str) -> (String, Option<String>) {
+    let text = text.trim();
+    match text.rfind(" (") {
+        Some(at) if text.ends_with(')') && !text[at + 2..text.len() - 1].contains(' ') => (
+            text[..at].to_string(),
+            Some(text[at + 2..text.len() - 1].to_string()),
+        ),
+        _ => (text.to_string(), None),
+    }
+}
+
+impl Error {
+    /// What the pane says, in plain words, and apart from it the codes support needs
+    /// (HTTP status, Graph's error code, MSAL's, the server's own text), shown under
+    /// "Details". The full `Display` text keeps both, for logs and tests.
+    pub fn split(&self) -> (String, Option<String>) {
+        const AGAIN: &str = "Try again in a few minutes; if it keeps happening, give the details to your administrator.";
+        match self {
+            Error::Graph(GraphError::Http { status, code, message }) => (
+                format!("Microsoft Graph refused to hand over this email's attachments. {AGAIN}"),
+                Some(format!("HTTP {status}{}: {message}", code_suffix(code))),
+            ),
+            Error::Graph(GraphError::BadResponse(detail)) => (
+                format!("Microsoft Graph sent an answer this add-in cannot read. {AGAIN}"),
+                Some(detail.clone()),
+            ),
+            Error::Graph(GraphError::Token(detail)) => {
+                let (words, code) = trailing_code(detail);
+                (format!("Could not sign in to Microsoft: {words}"), code)
+            }
+            Error::Imis(ImisError::Http { what, status, message }) => (
+                format!("iMIS refused {what}. {AGAIN}"),
+                Some(format!("HTTP {status}: {message}")),
+            ),
+            Error::Imis(ImisError::BadResponse { what, detail }) => (
+                format!("iMIS sent an answer this add-in cannot read ({what}). {AGAIN}"),
+                Some(detail.clone()),
+            ),
+            Error::Host(HostError::BadData { what, detail }) => (
+                format!("The add-in could not read {what} from Outlook. Close the pane and open it again."),
+                Some(detail.clone()),
+            ),
+            other => (other.to_string(), None),
+        }
+    }
+}
+
 impl From<Error> for JsValue {
     fn from(error: Error) -> JsValue {
-        let js = js_sys::Error::new(&error.to_string());
+        let (message, details) = error.split();
+        let js = js_sys::Error::new(&message);
         let set = |key: &str, value: &JsValue| {
             let _ = js_sys::Reflect::set(&js, &JsValue::from_str(key), value);
         };
         set("kind", &JsValue::from_str(error.kind()));
+        if let Some(details) = details {
+            set("details", &JsValue::from_str(&details));
+        }
         if let Error::Settings(fields) = &error {
             let list = js_sys::Array::new();
             for f in fields {
@@ -147,6 +199,29 @@ impl From<Error> for JsValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codes_go_under_details_and_the_words_stay_plain() {
+        let (words, details) = Error::from(ImisError::Http {
+            what: "the activity".into(),
+            status: 500,
+            message: "An error has occurred.".into(),
+        })
+        .split();
+        assert!(!words.contains("500") && words.starts_with("iMIS refused the activity."));
+        assert_eq!(details.as_deref(), Some("HTTP 500: An error has occurred."));
+        let (words, details) = Error::from(GraphError::Token(
+            "You closed the Microsoft sign-in window (user_cancelled)".into(),
+        ))
+        .split();
+        assert_eq!(
+            words,
+            "Could not sign in to Microsoft: You closed the Microsoft sign-in window"
+        );
+        assert_eq!(details.as_deref(), Some("user_cancelled"));
+        let plain = Error::from(ImisError::SessionExpired);
+        assert_eq!(plain.split(), (plain.to_string(), None));
+    }
 
     #[test]
     fn messages_say_what_to_do() {

@@ -261,6 +261,36 @@ impl App {
         })
     }
 
+    /// For an email already saved: which of the ticked files (`ids`, as the pane names
+    /// them) are in its folder in iMIS now, so each row can say so before saving.
+    /// Resolves to those ids. One lookup per file; the pane asks only when `findSaved`
+    /// found the email.
+    #[wasm_bindgen(js_name = findStoredFiles)]
+    pub fn find_stored_files(&self, item: JsValue, contacts: JsValue, ids: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let item: MailItem = from_js(item, "the email")?;
+            let contacts: Vec<Contact> = from_js(contacts, "the chosen contacts")?;
+            let ids: Vec<String> = from_js(ids, "the ticked attachments")?;
+            let settings = inner.settings.borrow().clone();
+            let imis = imis_client(&inner)?;
+            let plan = plan::build(&item, &settings, &contacts, &ids);
+            let folder = plan.folder_path();
+            let mut stored = Vec::new();
+            for planned in &plan.attachments {
+                if imis
+                    .find_document(&folder, &planned.stored_name)
+                    .await
+                    .map_err(Error::from)?
+                    .is_some()
+                {
+                    stored.push(planned.id.clone());
+                }
+            }
+            Ok(to_js(&stored))
+        })
+    }
+
     /// `contacts`: the chosen contacts (one record each). `options.again`: save a new
     /// record even where this email is already saved (only when Setup allows
     /// duplicates); `options.withoutGraph`: the user chose to save without signing in

@@ -374,3 +374,27 @@ test("Cancel mid-save: nothing new starts, nothing is half-written, the card lis
   assert.deepEqual(files(after).map((d) => d.sha256).sort(), message.attachments.map((a) => a.sha256).sort(), "each file once");
   await context.close();
 });
+
+test("an email already saved: every file says whether it is in iMIS, and the button adds the missing ones", { timeout: 180_000 }, async () => {
+  const message = (await h.graphMailbox()).messages[0];
+  const first = await openPane(h, { message: message.ewsId });
+  await fillSetup(first.pane, { emailFile: false });
+  await signInImis(first.pane);
+  const left = message.attachments.at(-1);
+  await first.pane.locator(`#attachments li[data-id="${left.restId}"] input`).uncheck();
+  await saveAndWait(first.context, first.pane);
+  await first.context.close();
+
+  const again = await openPane(h, { message: message.ewsId });
+  await fillSetup(again.pane, { emailFile: false });
+  await signInImis(again.pane);
+  await again.pane.locator("#already-saved").waitFor({ state: "visible" });
+  await again.pane.locator(`#attachments li[data-id="${left.restId}"] .state[data-phase=missing]`).waitFor();
+  for (const a of message.attachments.slice(0, -1)) {
+    assert.equal(await again.pane.locator(`#attachments li[data-id="${a.restId}"] .state`).textContent(), "Already in iMIS", a.name);
+  }
+  assert.equal(await again.pane.locator("#save").textContent(), "Add the missing files");
+  await saveAndWait(again.context, again.pane);
+  assert.deepEqual(files(await h.imisState()).map((d) => d.sha256).sort(), message.attachments.map((a) => a.sha256).sort(), "each file once");
+  await again.context.close();
+});

@@ -37,6 +37,10 @@ async function start() {
   }
   view.applyTheme(host.officeTheme());
   host.onThemeChanged((theme) => view.applyTheme(theme));
+  // Without an Office theme (older Outlook, mobile), the system's light or dark applies.
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+    if (!host.officeTheme()) view.applyTheme(null);
+  });
   let deploymentError = null;
   [core, deployment] = await Promise.all([
     import("../../pkg/save_to_imis.js"),
@@ -306,7 +310,10 @@ async function contactsChanged() {
   const chosen = view.chosenContacts();
   document.getElementById("save").disabled = chosen.length === 0;
   try {
-    view.showSaved(chosen.length ? await app.findSaved(item, chosen) : [], Boolean(settings.allowDuplicateEmails));
+    const saved = chosen.length ? await app.findSaved(item, chosen) : [];
+    view.showSaved(saved, Boolean(settings.allowDuplicateEmails));
+    // Already saved: each file says whether iMIS has it; Save adds only the missing.
+    view.markStored(saved.length ? new Set(await app.findStoredFiles(item, chosen, view.selectedAttachments())) : null);
   } catch (e) {
     handleError(e);
   }
@@ -383,7 +390,7 @@ async function save(again = false, withoutGraph = false) {
     if (e.kind === "cancelled") {
       view.status("Cancelled: nothing was saved.");
     } else if (e.kind === "graph-sign-in") {
-      view.graphChoice(`Nothing was saved yet. ${e.message}`, Boolean(target.data.hostContent));
+      view.graphChoice(`Nothing was saved yet. ${e.message}`, Boolean(target.data.hostContent), e.details);
     } else handleError(e);
   } finally {
     saving = false;

@@ -533,13 +533,22 @@ export function showSaved(saved, again) {
   $("save").textContent = saved.length > 0 ? "Add the missing files" : "Save to iMIS";
 }
 
-/** After a check of what iMIS has: each file says whether it is already there. */
-export function markStored(names) {
+/** After a check of what iMIS has (`stored`: the ids it holds, or null for an email not
+ * saved yet): each ticked file says whether it is already in iMIS. */
+export function markStored(stored) {
   for (const row of rows()) {
     const state = row.querySelector(".state");
-    if (names.has(row.dataset.id)) {
+    if (!stored) {
+      if (state.dataset.phase === "existing" || state.dataset.phase === "missing") {
+        state.textContent = "";
+        delete state.dataset.phase;
+      }
+    } else if (stored.has(row.dataset.id)) {
       state.textContent = "Already in iMIS";
       state.dataset.phase = "existing";
+    } else if (row.querySelector("input")?.checked) {
+      state.textContent = "Not in iMIS yet: saving adds it";
+      state.dataset.phase = "missing";
     }
   }
 }
@@ -579,10 +588,12 @@ export function emailState(itemId, state, text, done, total) {
 // The report
 
 /** Microsoft sign-in failed or was cancelled before the save wrote anything: what to do. */
-export function graphChoice(message, canUseOutlook = false) {
+export function graphChoice(message, canUseOutlook = false, details = "") {
   show("graph-choice", Boolean(message));
   if (!message) return;
   $("graph-choice-text").textContent = message;
+  $("graph-choice-details").textContent = details ?? "";
+  show("graph-choice-more", Boolean(details));
   $("graph-skip").textContent = canUseOutlook ? "Save, reading attachments through Outlook" : "Save without attachments";
   $("graph-retry").focus();
 }
