@@ -94,28 +94,21 @@ impl Throttle {
 #[serde(tag = "status", rename_all = "camelCase")]
 pub enum Outcome {
     #[serde(rename_all = "camelCase")]
-    Saved {
-        document_id: String,
-        path: String,
-    },
+    Saved { document_id: String, path: String },
     /// A previous save stored it already; nothing was uploaded again.
     #[serde(rename_all = "camelCase")]
-    AlreadySaved {
-        document_id: String,
-        path: String,
-    },
+    AlreadySaved { document_id: String, path: String },
     /// A cloud attachment: its link is in the activity's note.
-    Linked {
-        url: Option<String>,
-    },
+    Linked { url: Option<String> },
     Failed {
         reason: String,
+        /// Whether saving again can help (a busy or unreachable service), or not (too
+        /// large for the site, refused by iMIS's rules, no way to read it).
+        again: bool,
     },
     /// The save was cancelled before this one was uploaded: nothing of it is in iMIS;
     /// a second save adds it.
-    Cancelled {
-        reason: String,
-    },
+    Cancelled { reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -134,6 +134,20 @@ pub fn parse_retry_after(value: &str) -> Option<u64> {
     value.trim().parse::<u64>().ok().map(|s| s.min(600))
 }
 
+/// Whether a second save can store what this error kept out: not when the site's rules
+/// refuse it (too large, not allowed, a bad request) or the content cannot be read at all;
+/// yes for what passes (busy, unreachable, a session that ended, a server error).
+pub fn saving_again_helps(error: &crate::error::Error) -> bool {
+    use crate::error::{Error, GraphError, HostError, ImisError};
+    match error {
+        Error::Imis(ImisError::TooLarge { .. } | ImisError::NotAllowed(_)) => false,
+        Error::Imis(ImisError::Http { status, .. }) => !matches!(status, 400 | 403 | 404 | 413),
+        Error::Graph(GraphError::Http { status, .. }) => !matches!(status, 400 | 403 | 404),
+        Error::Host(HostError::BadData { .. }) | Error::Settings(_) => false,
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,5 +306,35 @@ mod tests {
         assert_eq!(parse_retry_after(" 7 "), Some(7));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2026 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("99999"), Some(600));
+    }
+
+    #[test]
+    fn saving_again_helps_only_where_the_cause_passes() {
+        use crate::error::{Error, GraphError, ImisError};
+        let too_large = Error::from(ImisError::TooLarge {
+            name: "a".into(),
+            request_bytes: 1,
+        });
+        assert!(!saving_again_helps(&too_large));
+        assert!(!saving_again_helps(&Error::from(ImisError::NotAllowed(
+            "add contacts".into()
+        ))));
+        let busy = Error::from(GraphError::Throttled {
+            status: 429,
+            attempts: 9,
+        });
+        assert!(saving_again_helps(&busy));
+        let server = Error::from(ImisError::Http {
+            what: "x".into(),
+            status: 500,
+            message: String::new(),
+        });
+        assert!(saving_again_helps(&server));
+        let bad = Error::from(ImisError::Http {
+            what: "x".into(),
+            status: 400,
+            message: String::new(),
+        });
+        assert!(!saving_again_helps(&bad));
     }
 }

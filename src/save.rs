@@ -184,6 +184,7 @@ async fn save_attachments(
                     a,
                     Outcome::Failed {
                         reason: reason.clone(),
+                        again: false,
                     },
                 ));
             }
@@ -385,7 +386,7 @@ fn final_section(plan: &SavePlan, report: &Report) -> String {
                     "- {} ({size}): document {document_id}, {path}",
                     a.name
                 )),
-                Outcome::Failed { reason } | Outcome::Cancelled { reason } => {
+                Outcome::Failed { reason, .. } | Outcome::Cancelled { reason } => {
                     Some(format!("- {} ({size}): not saved ({reason})", a.name))
                 }
                 Outcome::Linked { .. } => None,
@@ -475,12 +476,13 @@ impl Step<'_> {
                 return Err(e)
             }
             Err(e) => Outcome::Failed {
+                again: crate::retry::saving_again_helps(&e),
                 reason: e.to_string(),
             },
         };
         let id = planned.id.as_str();
         match &outcome {
-            Outcome::Failed { reason } => (self.emit)(Event::detail(id, "failed", reason)),
+            Outcome::Failed { reason, .. } => (self.emit)(Event::detail(id, "failed", reason)),
             Outcome::Cancelled { reason } => (self.emit)(Event::detail(id, "cancelled", reason)),
             Outcome::AlreadySaved { .. } => (self.emit)(Event::attachment(id, "existing")),
             _ => (self.emit)(Event::attachment(id, "saved")),
@@ -528,6 +530,7 @@ impl Step<'_> {
         if let Some(reason) = too_large(&name, body.bytes, self.max_request_bytes) {
             return Ok(Outcome::Failed {
                 reason: format!("{name} was not stored: {reason}"),
+                again: false,
             });
         }
         let _slot = cancel.unless_cancelled(self.uploads.take()).await?;

@@ -256,8 +256,14 @@ async fn wrong_values_a_missing_folder_and_a_500_that_saved() {
     let e = save(&admin, json!({ "activityType": "EMAIL" }))
         .await
         .unwrap_err();
+    // The words say what happened; the status is under the details.
+    let details = Reflect::get(&e, &"details".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    assert!(details.contains("HTTP 500"), "{details}");
     assert!(
-        kind_and_message(&e).1.contains("HTTP 500"),
+        kind_and_message(&e).1.starts_with("iMIS refused"),
         "{:?}",
         kind_and_message(&e)
     );

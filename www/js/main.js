@@ -376,10 +376,12 @@ async function save(again = false, withoutGraph = false) {
     const options = { again, withoutGraph };
     const report = await app.save(target.data, chosen, selected, options, onEvent, target.reader);
     view.showReport(report, target.data.subject);
-    const failed = report.attachments.filter((a) => a.status === "failed").length;
-    // The card says what happened; the status line only adds what to do.
+    const failed = report.attachments.filter((a) => a.status === "failed");
+    // The card says what happened; the status line only adds what to do, and offers a
+    // second save only where it can help.
+    const retry = failed.some((a) => a.again) ? " Saving again retries only those." : "";
     view.status(report.cancelled ? "Cancelled. The card says what was stored; saving again adds the rest."
-      : failed ? `${failed} file(s) could not be saved: see why in the details. Saving again retries only those.` : "");
+      : failed.length ? `${failed.length} file(s) could not be saved: see why in the details.${retry}` : "");
   } catch (e) {
     view.go("choose");
     // The iMIS session ended mid-save: after signing in, the save goes on where it
