@@ -162,8 +162,10 @@ beforeEach(async () => {
 });
 
 /** The simulated Outlook with the pane from `paneUrl` (the Outlook stand-in's ?pane=). */
-async function openPaneAt(paneUrl) {
+async function openPaneAt(paneUrl, { config } = {}) {
   const context = await h.browser.newContext({ ignoreHTTPSErrors: true });
+  // The deployment's config.json as this host serves it (README: Deployment settings).
+  if (config) await context.route("**/config.json", (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(config) }));
   const page = await context.newPage();
   page.on("dialog", (d) => d.dismiss());
   await page.goto(`${h.urls.outlook}/?${new URLSearchParams(paneUrl ? { pane: paneUrl } : {})}`);
@@ -175,12 +177,12 @@ async function openPaneAt(paneUrl) {
 
 test("through nginx, an iMIS without CORS gets the email and every attachment byte for byte", { timeout: 180_000 }, async () => {
   const message = (await h.graphMailbox()).messages[0];
-  const { context, page, pane } = await openPaneAt(`${nginx.origin}/taskpane.html`);
+  // No Entra app for this deployment (see the header: nginx's origin is not a registered
+  // redirect URI), so its config.json names none.
+  const { context, page, pane } = await openPaneAt(`${nginx.origin}/taskpane.html`, { config: { defaults: { authority: `${h.urls.idp}/${mailbox.tenantId}/` } } });
   assert.ok(page.frames().some((f) => f.url().startsWith(`${nginx.origin}/taskpane.html`)), "the pane comes from nginx");
 
   await fillSetup(pane, {
-    clientId: "", // see the header: nginx's origin is not a registered redirect URI
-    authority: `${h.urls.idp}/${mailbox.tenantId}/`,
     imisUrl: `${nginx.origin}/imis`,
   });
   await signInImis(pane);

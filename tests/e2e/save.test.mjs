@@ -188,7 +188,8 @@ test("Setup refuses a client ID that is not a GUID and a URL that is not https, 
   await ready(pane);
   await saveAndWait(context, pane);
   const roaming = JSON.stringify(await control(h.urls.outlook, "/roaming"));
-  assert.match(roaming, new RegExp(DEMO_CLIENT));
+  // What the user changed is kept (here: no .eml); what they left at its default is not.
+  assert.match(roaming, /"emailFile":"false"/);
   const storage = await pane.locator("body").evaluate(() => JSON.stringify({ ...localStorage }));
   for (const where of [roaming, storage]) {
     assert.doesNotMatch(where, /eyJ[\w-]+\.eyJ/, "no JWT");

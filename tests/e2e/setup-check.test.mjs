@@ -123,13 +123,13 @@ test("iMIS: refused origin, unreachable and wrong password are told apart", { ti
   assert.match(checks["Reach iMIS"].text, /refused requests from this add-in's origin \(CORS\).*behind one reverse proxy/);
   await opened.pane.locator("#setup [name=imisUrl]").fill("");
 
-  await opened.pane.locator("#imis-sign-in [name=username]").fill(imisUser.username);
-  await opened.pane.locator("#imis-sign-in [name=password]").fill("not-the-password");
+  await opened.pane.locator("#test-username").fill(imisUser.username);
+  await opened.pane.locator("#test-password").fill("not-the-password");
   checks = await testConfiguration(opened);
   assert.match(checks["Reach iMIS"].text, /refused the user name and password/);
   assert.equal(checks["Reach iMIS"].passed, false);
 
-  await opened.pane.locator("#imis-sign-in [name=password]").fill(imisUser.password);
+  await opened.pane.locator("#test-password").fill(imisUser.password);
   checks = await testConfiguration(opened);
   assert.equal(checks["Reach iMIS"].passed, true, checks["Reach iMIS"].text);
 

@@ -394,6 +394,8 @@ class Driver {
     await pane.locator("#menu-setup").click();
     for (const [name, value] of Object.entries(values)) {
       const input = pane.locator(`#setup [name=${name}]`);
+      // Advanced fields sit in a folded section: unfold it as a user would.
+      await input.evaluate((e) => { const d = e.closest("details"); if (d) d.open = true; });
       if (typeof value === "boolean") await input.setChecked(value);
       else if ((await input.evaluate((e) => e.tagName)) === "SELECT") await input.selectOption(value);
       else await input.fill(value);

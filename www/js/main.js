@@ -203,7 +203,8 @@ function showSettingsError() {
  * over the starting values (built in, then config.json's). iMIS is on the pane's own
  * origin (plus the deployment's path) unless Setup or the deployment names another. */
 function layered(own = host.loadSettings()) {
-  const personal = { ...config.defaults, ...deployment.defaults, ...nonEmpty(own) };
+  // The user's own values win over the starting values, an explicitly cleared one too.
+  const personal = { ...config.defaults, ...deployment.defaults, ...(own ?? {}) };
   return core.layerSettings(deployment.fixed, org?.found ? org.values : null, personal);
 }
 
@@ -249,7 +250,7 @@ function openSetup() {
       if (owner === "organisation" && !fixed[field]) fixed[field] = { value: org.values[field] ?? "", source: "your iMIS administrator, for everyone" };
     }
   }
-  view.fillSetup(orgEditing ? { ...nonEmpty(org?.values ?? {}) } : nonEmpty(host.loadSettings()), {
+  view.fillSetup(orgEditing ? { ...nonEmpty(org?.values ?? {}) } : host.loadSettings(), {
     inherited: { ...inherited(), ...Object.fromEntries(Object.entries(fixed).map(([f, v]) => [f, v.value])) },
     fixed,
   });
@@ -415,7 +416,7 @@ function personalOnly(values) {
 async function saveForEveryone(values) {
   const { layers } = layered();
   const orgValues = Object.fromEntries(Object.entries(values).filter(([f]) => layers[f] === "organisation"));
-  const trial = core.layerSettings(deployment.fixed, orgValues, { ...config.defaults, ...deployment.defaults, ...nonEmpty(personalOnly(values)) });
+  const trial = core.layerSettings(deployment.fixed, orgValues, { ...config.defaults, ...deployment.defaults, ...personalOnly(values) });
   if (!applySettings(withDefaultImis(trial.values))) return false;
   view.status("Saving the settings for everyone in iMIS…");
   try {

@@ -191,24 +191,15 @@ export function orgStatus(org, signedIn, editing) {
   show("setup-org-edit", signedIn && !editing);
 }
 
-/** The user's own values (checkboxes "true"/"false"): a field left at what it inherits,
- * or fixed by the deployment, is not the user's and is left out (""), so a later change
- * by the administrator reaches this user too. */
+/** The user's own values (checkboxes "true"/"false"): only fields that differ from what
+ * they inherit ("" for one the user cleared), none fixed elsewhere, so a later change by
+ * the deployment or the administrator reaches what the user left alone. */
 export function readSetup() {
   const values = {};
   for (const input of $("setup").elements) {
-    if (!input.name) continue;
-    if (input.dataset.fixed === "true") {
-      values[input.name] = "";
-      continue;
-    }
-    if (input.type === "checkbox") {
-      const same = String(input.checked) === input.dataset.inherited;
-      values[input.name] = same ? "" : String(input.checked);
-    } else {
-      const v = input.value.trim();
-      values[input.name] = v === (input.dataset.inherited ?? "") ? "" : v;
-    }
+    if (!input.name || input.dataset.fixed === "true") continue;
+    const value = input.type === "checkbox" ? String(input.checked) : input.value.trim();
+    if (value !== (input.dataset.inherited ?? "")) values[input.name] = value;
   }
   return values;
 }
@@ -253,8 +244,12 @@ export function askImisSignIn(site, reason, rememberedUser = "", { inline = fals
   if (form.username.value) form.password.focus();
 }
 
-/** What is typed in the iMIS sign-in form, left in place (for Setup's check). */
+/** The iMIS user name and password typed for Setup's test (else in the sign-in form),
+ * left in place. */
 export function peekImisSignIn() {
+  const user = $("test-username").value.trim();
+  const password = $("test-password").value;
+  if (user || password) return { username: user, password };
   const form = $("imis-sign-in").elements;
   return { username: form.username.value.trim(), password: form.password.value };
 }
