@@ -5,7 +5,7 @@ import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { control, fillSetup, imisFixture, imisUser, mailbox, messageFixture, msUser, openPane, saveAndWait, signInImis, startHarness, submitImisSignIn } from "./harness.mjs";
+import { clickAndSignIn, control, fillSetup, imisFixture, imisUser, mailbox, messageFixture, msUser, openPane, saveAndWait, signInImis, startHarness, submitImisSignIn } from "./harness.mjs";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -156,13 +156,7 @@ test("axe-core finds nothing in any view: sign-in, choose, saving, done, Setup w
   await axe(page, "choose");
   // Slow iMIS down so the saving view can be looked at.
   await control(h.urls.imis, "/faults", [{ match: "POST /api/Document", delayMs: 1500, times: 20 }]);
-  const popup = context.waitForEvent("page");
-  await pane.locator("#save").click();
-  const p = await popup;
-  await p.waitForSelector("#username");
-  await p.fill("#username", msUser.mail);
-  await p.fill("#password", msUser.password);
-  await p.click("#signin");
+  await clickAndSignIn(context, pane, "#save");
   await pane.locator("body[data-view=saving]").waitFor({ state: "attached" });
   await axe(page, "saving");
   await pane.locator("#summary[data-state=done]").waitFor({ timeout: 90_000 });
@@ -343,13 +337,7 @@ test("Cancel mid-save: nothing new starts, nothing is half-written, the card lis
   await signInImis(pane);
   // Every document upload takes 2 s: time to press Cancel after the first.
   await control(h.urls.imis, "/faults", [{ match: "POST /api/Document", exact: true, delayMs: 2000, times: 50 }]);
-  const popup = context.waitForEvent("page");
-  await pane.locator("#save").click();
-  const p = await popup;
-  await p.waitForSelector("#username");
-  await p.fill("#username", msUser.mail);
-  await p.fill("#password", msUser.password);
-  await p.click("#signin");
+  await clickAndSignIn(context, pane, "#save");
   await pane.locator("#attachments li[data-state=saved]").first().waitFor({ timeout: 60_000 });
   assert.equal(await pane.locator("#contacts input").first().isDisabled(), true, "choices are locked while saving");
   assert.match(await pane.locator("#progress-line").textContent(), /^\d+ of 3 files · /);
