@@ -29,6 +29,7 @@ pub mod session;
 pub mod settings;
 pub mod slots;
 pub mod text;
+pub mod weburl;
 
 use std::cell::RefCell;
 use std::rc::Rc;

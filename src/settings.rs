@@ -4,8 +4,8 @@
 //! defaults embedded at build time. Validation reports every wrong field at once, each
 //! with a message that says what to type instead.
 
+use crate::weburl::{form_encode, WebUrl};
 use serde::{Deserialize, Serialize};
-use url::Url;
 
 use crate::imis::site::{ContactLookup, SiteProfile};
 
@@ -181,7 +181,7 @@ impl Settings {
         if self.profile_url.is_empty() {
             return None;
         }
-        let id: String = url::form_urlencoded::byte_serialize(party_id.as_bytes()).collect();
+        let id = form_encode(party_id);
         Some(self.profile_url.replace("{partyId}", &id))
     }
 
@@ -271,11 +271,8 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
     match https_url(authority_text) {
         Err(why) => fail("authority", format!("Authority URL {why}")),
         Ok(url) => {
-            let host = host_and_port(&url);
-            let segments: Vec<&str> = url
-                .path_segments()
-                .map(|s| s.filter(|s| !s.is_empty()).collect())
-                .unwrap_or_default();
+            let host = url.host_with_port();
+            let segments: Vec<&str> = url.segments().collect();
             let clouds: Vec<Cloud> = microsoft_clouds()
                 .into_iter()
                 .chain(extra_clouds.iter().cloned())
@@ -596,18 +593,18 @@ pub fn is_guid(s: &str) -> bool {
 }
 
 /// Parses an absolute https URL with a host and no user name or password in it.
-pub fn https_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|_| format!("\"{}\" is not a URL.", shorten(text)))?;
+pub fn https_url(text: &str) -> Result<WebUrl, String> {
+    let url = WebUrl::parse(text).ok_or_else(|| format!("\"{}\" is not a URL.", shorten(text)))?;
     if url.scheme() != "https" {
         return Err(format!(
             "must start with https:// (got {}://).",
             url.scheme()
         ));
     }
-    if url.host_str().is_none_or(str::is_empty) {
+    if url.host().is_empty() {
         return Err("has no host name.".to_string());
     }
-    if !url.username().is_empty() || url.password().is_some() {
+    if url.has_credentials() {
         return Err("must not contain a user name or password.".to_string());
     }
     if url.query().is_some() || url.fragment().is_some() {
@@ -618,29 +615,18 @@ pub fn https_url(text: &str) -> Result<Url, String> {
 
 /// A link template: https, a host, no user name; a query string is expected.
 fn link_template(template: &str) -> Result<(), String> {
-    let url =
-        Url::parse(&template.replace("{partyId}", "0")).map_err(|_| "is not a URL.".to_string())?;
+    let url = WebUrl::parse(&template.replace("{partyId}", "0"))
+        .ok_or_else(|| "is not a URL.".to_string())?;
     if url.scheme() != "https" {
         return Err(format!(
             "must start with https:// (got {}://).",
             url.scheme()
         ));
     }
-    if url.host_str().is_none_or(str::is_empty)
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
+    if url.host().is_empty() || url.has_credentials() {
         return Err("must name a host and no user name or password.".to_string());
     }
     Ok(())
-}
-
-fn host_and_port(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_string(),
-    }
 }
 
 fn with_trailing_slash(s: &str) -> String {

@@ -26,11 +26,11 @@ const ORGANIZATION: &str =
 
 /// `grant_type=password` form body for `POST /token`.
 pub fn token_request(username: &str, password: &str) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "password")
-        .append_pair("username", username)
-        .append_pair("password", password)
-        .finish()
+    crate::weburl::form_body(&[
+        ("grant_type", "password"),
+        ("username", username),
+        ("password", password),
+    ])
 }
 
 /// `(access_token, expires_in seconds)` from the token answer.
