@@ -107,6 +107,65 @@ pub struct RawSettings {
     pub contact_creation: String,
 }
 
+impl RawSettings {
+    /// The field that JSON names `name` (serde's camelCase name), for the code that
+    /// merges settings by name (`org`): a match, where going through `serde_json::Value`
+    /// put a second serializer and deserializer of this type in the wasm.
+    pub fn field(&self, name: &str) -> Option<&String> {
+        Some(match name {
+            "clientId" => &self.client_id,
+            "authority" => &self.authority,
+            "graphUrl" => &self.graph_url,
+            "imisUrl" => &self.imis_url,
+            "activityType" => &self.activity_type,
+            "documentRoot" => &self.document_root,
+            "graphConcurrency" => &self.graph_concurrency,
+            "includeInline" => &self.include_inline,
+            "maxRequestMb" => &self.max_request_mb,
+            "fallbackDocumentType" => &self.fallback_document_type,
+            "keyColumn" => &self.key_column,
+            "emailFile" => &self.email_file,
+            "maxEmails" => &self.max_emails,
+            "recordKind" => &self.record_kind,
+            "allowDuplicateEmails" => &self.allow_duplicate_emails,
+            "profileUrl" => &self.profile_url,
+            "contactLookup" => &self.contact_lookup,
+            "iqaQuery" => &self.iqa_query,
+            "siteProfile" => &self.site_profile,
+            "orgSettingsPath" => &self.org_settings_path,
+            "contactCreation" => &self.contact_creation,
+            _ => return None,
+        })
+    }
+
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut String> {
+        Some(match name {
+            "clientId" => &mut self.client_id,
+            "authority" => &mut self.authority,
+            "graphUrl" => &mut self.graph_url,
+            "imisUrl" => &mut self.imis_url,
+            "activityType" => &mut self.activity_type,
+            "documentRoot" => &mut self.document_root,
+            "graphConcurrency" => &mut self.graph_concurrency,
+            "includeInline" => &mut self.include_inline,
+            "maxRequestMb" => &mut self.max_request_mb,
+            "fallbackDocumentType" => &mut self.fallback_document_type,
+            "keyColumn" => &mut self.key_column,
+            "emailFile" => &mut self.email_file,
+            "maxEmails" => &mut self.max_emails,
+            "recordKind" => &mut self.record_kind,
+            "allowDuplicateEmails" => &mut self.allow_duplicate_emails,
+            "profileUrl" => &mut self.profile_url,
+            "contactLookup" => &mut self.contact_lookup,
+            "iqaQuery" => &mut self.iqa_query,
+            "siteProfile" => &mut self.site_profile,
+            "orgSettingsPath" => &mut self.org_settings_path,
+            "contactCreation" => &mut self.contact_creation,
+            _ => return None,
+        })
+    }
+}
+
 /// Who may add a new iMIS contact from the pane. iMIS itself still refuses users
 /// without the right; "administrators only" is not offered: no published REST call
 /// tells whether the signed-in user is one (docs/org-settings.md).
@@ -641,6 +700,27 @@ fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `field`/`field_mut` name every field as serde does, and only those.
+    #[test]
+    fn fields_by_name_are_serdes_names() {
+        let names: Vec<String> = match serde_json::to_value(RawSettings::default()).unwrap() {
+            serde_json::Value::Object(map) => map.keys().cloned().collect(),
+            _ => unreachable!(),
+        };
+        assert_eq!(names.len(), 21);
+        let mut raw = RawSettings::default();
+        for name in &names {
+            *raw.field_mut(name).unwrap() = format!("value of {name}");
+        }
+        let json = serde_json::to_value(&raw).unwrap();
+        for name in &names {
+            assert_eq!(json[name], format!("value of {name}"));
+            assert_eq!(raw.field(name), Some(&format!("value of {name}")));
+        }
+        assert_eq!(raw.field("nonsense"), None);
+        assert!(raw.field_mut("ClientId").is_none());
+    }
 
     fn raw(client_id: &str, authority: &str, imis: &str) -> RawSettings {
         RawSettings {
