@@ -41,8 +41,10 @@ const options = local
     };
 
 run("cargo", ["build", "--release", "--target", "wasm32-unknown-unknown"]);
+// --remove-name-section: the function names are only for debugging, and were a fifth of
+// the module (the profile's `strip` instead hides the wasm's features from wasm-bindgen).
 run("wasm-bindgen", [
-  "--target", "bundler", "--out-dir", "pkg",
+  "--target", "bundler", "--out-dir", "pkg", "--remove-name-section",
   "target/wasm32-unknown-unknown/release/save_to_imis.wasm",
 ]);
 

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::imis::model::{Contact, NewContact};
 use crate::item::{Address, MailItem};
 use crate::settings::FieldError;
+use crate::text::{lowercase, uppercase};
 
 /// One contact found for one of the email's addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,14 +24,14 @@ pub struct Match {
 
 /// The email's addresses in order (from, to, cc), each once, without the user's own.
 pub fn addresses(item: &MailItem) -> Vec<(String, &'static str)> {
-    let own = item.user_address.trim().to_lowercase();
+    let own = lowercase(item.user_address.trim());
     let mut seen = vec![own];
     let all = std::iter::once((&item.from, "from"))
         .chain(item.to.iter().map(|a| (a, "to")))
         .chain(item.cc.iter().map(|a| (a, "cc")));
     let mut out = Vec::new();
     for (a, role) in all {
-        let key = a.address.trim().to_lowercase();
+        let key = lowercase(a.address.trim());
         if key.is_empty() || seen.contains(&key) {
             continue;
         }
@@ -129,9 +130,8 @@ pub fn draft(from: &Address) -> NewContact {
 }
 
 fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
+    match word.chars().next() {
+        Some(c) => uppercase(&word[..c.len_utf8()]) + &word[c.len_utf8()..],
         None => String::new(),
     }
 }

@@ -29,6 +29,7 @@ pub mod session;
 pub mod settings;
 pub mod slots;
 pub mod text;
+pub mod weburl;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -617,8 +618,13 @@ fn from_js<T: DeserializeOwned>(value: JsValue, what: &'static str) -> Result<T,
     })
 }
 
+/// Rust data out as plain JS data: serde_json's text through `JSON.parse`, what
+/// serde-wasm-bindgen's JSON-compatible serializer built (objects, arrays, strings,
+/// numbers, booleans, null; no value here is a float or beyond 2^53), with the
+/// serializer the wasm has anyway instead of a second one for every type.
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
         .unwrap_or(JsValue::NULL)
 }

@@ -88,7 +88,7 @@ pub fn distinct_names(names: &[String]) -> Vec<String> {
             let (stem, ext) = split_extension(name);
             let mut candidate = name.clone();
             let mut n = 1;
-            while !taken.insert(candidate.to_lowercase()) {
+            while !taken.insert(crate::text::lowercase(&candidate)) {
                 n += 1;
                 let suffix = format!(" ({n}){ext}");
                 candidate = truncate_keeping_extension(stem, &suffix, MAX_NAME_UNITS);

@@ -151,12 +151,11 @@ pub fn write_document(values: &Values) -> String {
 
 /// The organisation fields of a set of raw values, empty ones left out.
 pub fn organisation_values(raw: &RawSettings) -> Values {
-    let map = to_map(raw);
     FIELDS
         .iter()
         .filter(|(_, l)| *l == Layer::Organisation)
         .filter_map(|(f, _)| {
-            let v = map.get(*f).and_then(Value::as_str)?.trim();
+            let v = raw.field(f)?.trim();
             (!v.is_empty()).then(|| (f.to_string(), v.to_string()))
         })
         .collect()
@@ -164,12 +163,15 @@ pub fn organisation_values(raw: &RawSettings) -> Values {
 
 /// The organisation values as raw settings (every other field empty).
 pub fn organisation_raw(values: &Values) -> RawSettings {
-    let map: Map<String, Value> = values
-        .iter()
-        .filter(|(f, _)| layer_of(f) == Some(Layer::Organisation))
-        .map(|(f, v)| (f.clone(), Value::String(v.clone())))
-        .collect();
-    from_map(map)
+    let mut raw = RawSettings::default();
+    for (f, v) in values {
+        if layer_of(f) == Some(Layer::Organisation) {
+            if let Some(slot) = raw.field_mut(f) {
+                slot.clone_from(v);
+            }
+        }
+    }
+    raw
 }
 
 /// The values in effect, where each came from, and who owns each field.
@@ -190,56 +192,56 @@ pub fn layer(
     organisation: Option<&Values>,
     personal: &RawSettings,
 ) -> Layered {
-    let (deployment, personal) = (to_map(deployment), to_map(personal));
-    let given = |map: &Map<String, Value>, field: &str| {
-        map.get(field)
-            .and_then(Value::as_str)
-            .map(str::trim)
+    let given = |raw: &RawSettings, field: &str| {
+        raw.field(field)
+            .map(|v| v.trim())
             .filter(|v| !v.is_empty())
             .map(str::to_string)
     };
-    let mut values = Map::new();
+    let mut values = RawSettings::default();
     let mut sources = BTreeMap::new();
     let mut layers = BTreeMap::new();
     for (field, owner) in FIELDS {
         let org = organisation.filter(|_| owner == Layer::Organisation);
-        let (value, source) = if let Some(v) = given(&deployment, field) {
+        let (value, source) = if let Some(v) = given(deployment, field) {
             (v, Source::Deployment)
         } else if let Some(doc) = org {
             match doc.get(field).map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 Some(v) => (v.to_string(), Source::Organisation),
                 None => (String::new(), Source::Default),
             }
-        } else if let Some(v) = given(&personal, field) {
+        } else if let Some(v) = given(personal, field) {
             (v, Source::Personal)
         } else {
             (String::new(), Source::Default)
         };
-        values.insert(field.to_string(), Value::String(value));
+        if let Some(slot) = values.field_mut(field) {
+            *slot = value;
+        }
         sources.insert(field, source);
         layers.insert(field, owner);
     }
     Layered {
-        values: from_map(values),
+        values,
         sources,
         layers,
     }
 }
 
-fn to_map(raw: &RawSettings) -> Map<String, Value> {
-    match serde_json::to_value(raw) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    }
-}
-
-fn from_map(map: Map<String, Value>) -> RawSettings {
-    serde_json::from_value(Value::Object(map)).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn to_map(raw: &RawSettings) -> Map<String, Value> {
+        match serde_json::to_value(raw) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        }
+    }
+
+    fn from_map(map: Map<String, Value>) -> RawSettings {
+        serde_json::from_value(Value::Object(map)).unwrap_or_default()
+    }
 
     fn raw(pairs: &[(&str, &str)]) -> RawSettings {
         let map: Map<String, Value> = pairs

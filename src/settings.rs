@@ -4,8 +4,8 @@
 //! defaults embedded at build time. Validation reports every wrong field at once, each
 //! with a message that says what to type instead.
 
+use crate::weburl::{form_encode, WebUrl};
 use serde::{Deserialize, Serialize};
-use url::Url;
 
 use crate::imis::site::{ContactLookup, SiteProfile};
 
@@ -107,6 +107,65 @@ pub struct RawSettings {
     pub contact_creation: String,
 }
 
+impl RawSettings {
+    /// The field that JSON names `name` (serde's camelCase name), for the code that
+    /// merges settings by name (`org`): a match, where going through `serde_json::Value`
+    /// put a second serializer and deserializer of this type in the wasm.
+    pub fn field(&self, name: &str) -> Option<&String> {
+        Some(match name {
+            "clientId" => &self.client_id,
+            "authority" => &self.authority,
+            "graphUrl" => &self.graph_url,
+            "imisUrl" => &self.imis_url,
+            "activityType" => &self.activity_type,
+            "documentRoot" => &self.document_root,
+            "graphConcurrency" => &self.graph_concurrency,
+            "includeInline" => &self.include_inline,
+            "maxRequestMb" => &self.max_request_mb,
+            "fallbackDocumentType" => &self.fallback_document_type,
+            "keyColumn" => &self.key_column,
+            "emailFile" => &self.email_file,
+            "maxEmails" => &self.max_emails,
+            "recordKind" => &self.record_kind,
+            "allowDuplicateEmails" => &self.allow_duplicate_emails,
+            "profileUrl" => &self.profile_url,
+            "contactLookup" => &self.contact_lookup,
+            "iqaQuery" => &self.iqa_query,
+            "siteProfile" => &self.site_profile,
+            "orgSettingsPath" => &self.org_settings_path,
+            "contactCreation" => &self.contact_creation,
+            _ => return None,
+        })
+    }
+
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut String> {
+        Some(match name {
+            "clientId" => &mut self.client_id,
+            "authority" => &mut self.authority,
+            "graphUrl" => &mut self.graph_url,
+            "imisUrl" => &mut self.imis_url,
+            "activityType" => &mut self.activity_type,
+            "documentRoot" => &mut self.document_root,
+            "graphConcurrency" => &mut self.graph_concurrency,
+            "includeInline" => &mut self.include_inline,
+            "maxRequestMb" => &mut self.max_request_mb,
+            "fallbackDocumentType" => &mut self.fallback_document_type,
+            "keyColumn" => &mut self.key_column,
+            "emailFile" => &mut self.email_file,
+            "maxEmails" => &mut self.max_emails,
+            "recordKind" => &mut self.record_kind,
+            "allowDuplicateEmails" => &mut self.allow_duplicate_emails,
+            "profileUrl" => &mut self.profile_url,
+            "contactLookup" => &mut self.contact_lookup,
+            "iqaQuery" => &mut self.iqa_query,
+            "siteProfile" => &mut self.site_profile,
+            "orgSettingsPath" => &mut self.org_settings_path,
+            "contactCreation" => &mut self.contact_creation,
+            _ => return None,
+        })
+    }
+}
+
 /// Who may add a new iMIS contact from the pane. iMIS itself still refuses users
 /// without the right; "administrators only" is not offered: no published REST call
 /// tells whether the signed-in user is one (docs/org-settings.md).
@@ -181,7 +240,7 @@ impl Settings {
         if self.profile_url.is_empty() {
             return None;
         }
-        let id: String = url::form_urlencoded::byte_serialize(party_id.as_bytes()).collect();
+        let id = form_encode(party_id);
         Some(self.profile_url.replace("{partyId}", &id))
     }
 
@@ -271,11 +330,8 @@ pub fn validate(raw: &RawSettings, extra_clouds: &[Cloud]) -> Result<Settings, V
     match https_url(authority_text) {
         Err(why) => fail("authority", format!("Authority URL {why}")),
         Ok(url) => {
-            let host = host_and_port(&url);
-            let segments: Vec<&str> = url
-                .path_segments()
-                .map(|s| s.filter(|s| !s.is_empty()).collect())
-                .unwrap_or_default();
+            let host = url.host_with_port();
+            let segments: Vec<&str> = url.segments().collect();
             let clouds: Vec<Cloud> = microsoft_clouds()
                 .into_iter()
                 .chain(extra_clouds.iter().cloned())
@@ -596,18 +652,18 @@ pub fn is_guid(s: &str) -> bool {
 }
 
 /// Parses an absolute https URL with a host and no user name or password in it.
-pub fn https_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|_| format!("\"{}\" is not a URL.", shorten(text)))?;
+pub fn https_url(text: &str) -> Result<WebUrl, String> {
+    let url = WebUrl::parse(text).ok_or_else(|| format!("\"{}\" is not a URL.", shorten(text)))?;
     if url.scheme() != "https" {
         return Err(format!(
             "must start with https:// (got {}://).",
             url.scheme()
         ));
     }
-    if url.host_str().is_none_or(str::is_empty) {
+    if url.host().is_empty() {
         return Err("has no host name.".to_string());
     }
-    if !url.username().is_empty() || url.password().is_some() {
+    if url.has_credentials() {
         return Err("must not contain a user name or password.".to_string());
     }
     if url.query().is_some() || url.fragment().is_some() {
@@ -618,29 +674,18 @@ pub fn https_url(text: &str) -> Result<Url, String> {
 
 /// A link template: https, a host, no user name; a query string is expected.
 fn link_template(template: &str) -> Result<(), String> {
-    let url =
-        Url::parse(&template.replace("{partyId}", "0")).map_err(|_| "is not a URL.".to_string())?;
+    let url = WebUrl::parse(&template.replace("{partyId}", "0"))
+        .ok_or_else(|| "is not a URL.".to_string())?;
     if url.scheme() != "https" {
         return Err(format!(
             "must start with https:// (got {}://).",
             url.scheme()
         ));
     }
-    if url.host_str().is_none_or(str::is_empty)
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
+    if url.host().is_empty() || url.has_credentials() {
         return Err("must name a host and no user name or password.".to_string());
     }
     Ok(())
-}
-
-fn host_and_port(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_string(),
-    }
 }
 
 fn with_trailing_slash(s: &str) -> String {
@@ -655,6 +700,27 @@ fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `field`/`field_mut` name every field as serde does, and only those.
+    #[test]
+    fn fields_by_name_are_serdes_names() {
+        let names: Vec<String> = match serde_json::to_value(RawSettings::default()).unwrap() {
+            serde_json::Value::Object(map) => map.keys().cloned().collect(),
+            _ => unreachable!(),
+        };
+        assert_eq!(names.len(), 21);
+        let mut raw = RawSettings::default();
+        for name in &names {
+            *raw.field_mut(name).unwrap() = format!("value of {name}");
+        }
+        let json = serde_json::to_value(&raw).unwrap();
+        for name in &names {
+            assert_eq!(json[name], format!("value of {name}"));
+            assert_eq!(raw.field(name), Some(&format!("value of {name}")));
+        }
+        assert_eq!(raw.field("nonsense"), None);
+        assert!(raw.field_mut("ClientId").is_none());
+    }
 
     fn raw(client_id: &str, authority: &str, imis: &str) -> RawSettings {
         RawSettings {

@@ -1,4 +1,4 @@
-//! Cutting text to a length without splitting a character.
+//! Cutting text to a length without splitting a character; Unicode case mapping.
 
 /// At most `max` UTF-16 code units, never splitting a character: iMIS is .NET, whose
 /// strings and SQL Server's nvarchar columns count UTF-16 code units, so an emoji takes
@@ -25,6 +25,25 @@ pub fn ellipsis(text: &str, max: usize) -> String {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_string(),
     }
+}
+
+/// Unicode lowercase (full mapping, final sigma included), as `str::to_lowercase`.
+/// In the browser JavaScript's `toLowerCase` does it: the same mapping, without the
+/// wasm carrying Rust's case tables (24 KB); tests/browser_text.rs compares the two.
+pub fn lowercase(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(text).to_lower_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    return text.to_lowercase();
+}
+
+/// Unicode uppercase (full mapping: `ß` becomes `SS`), as `str::to_uppercase`; in the
+/// browser JavaScript's `toUpperCase`, as `lowercase`.
+pub fn uppercase(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(text).to_upper_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    return text.to_uppercase();
 }
 
 #[cfg(test)]

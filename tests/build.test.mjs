@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { localSources, OUTLOOK_FRAME_ANCESTORS, parseCsp, policies, sourcesFromEnv } from "../scripts/csp.mjs";
@@ -84,6 +85,23 @@ test("the pane's bundle fetches the wasm core with its sha384 as integrity", () 
   const hash = sha384(readFileSync(path.join(dist, wasm[0])));
   assert.ok(code.includes(`"${hash}"`), `${bundle} holds ${hash}`);
   assert.match(code, /fetch\([^()]*\.module\.wasm"\s*,\s*\{\s*integrity:/, "passed to fetch as integrity");
+});
+
+// The pane downloads the core before it can show anything: its size is a budget. gzip as
+// a host serves it (level 9); raw, as the browser compiles it.
+const WASM_GZIP_BUDGET = 150 * 1024;
+const WASM_RAW_BUDGET = 420 * 1024;
+
+test("the wasm core stays within its size budget: 150 KB gzip, 420 KB raw", () => {
+  built();
+  const [wasm] = readdirSync(dist).filter((n) => n.endsWith(".wasm"));
+  assert.ok(wasm, "dist/ has no wasm module");
+  const bytes = readFileSync(path.join(dist, wasm));
+  const gzip = gzipSync(bytes, { level: 9 }).length;
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  const figures = `${wasm}: ${kb(gzip)} gzip (budget ${kb(WASM_GZIP_BUDGET)}), ${kb(bytes.length)} raw (budget ${kb(WASM_RAW_BUDGET)})`;
+  assert.ok(gzip <= WASM_GZIP_BUDGET, `over the gzip budget: ${figures}`);
+  assert.ok(bytes.length <= WASM_RAW_BUDGET, `over the raw budget: ${figures}`);
 });
 
 test("dist/SHA256SUMS lists every other file of dist/ but the deployment's config.json, sorted, and sha256sum -c accepts it", () => {

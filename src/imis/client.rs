@@ -615,5 +615,5 @@ fn network(site: &str, e: gloo_net::Error) -> ImisError {
 /// Percent-encodes a query value (`@`, `<`, `>`, `+`, `&` all appear in addresses and
 /// message ids).
 fn query_value(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    crate::weburl::form_encode(s)
 }

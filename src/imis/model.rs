@@ -26,11 +26,11 @@ const ORGANIZATION: &str =
 
 /// `grant_type=password` form body for `POST /token`.
 pub fn token_request(username: &str, password: &str) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "password")
-        .append_pair("username", username)
-        .append_pair("password", password)
-        .finish()
+    crate::weburl::form_body(&[
+        ("grant_type", "password"),
+        ("username", username),
+        ("password", password),
+    ])
 }
 
 /// `(access_token, expires_in seconds)` from the token answer.
@@ -362,21 +362,17 @@ pub fn column_prompt(activity_type: &Value, column: &str) -> Option<String> {
 /// `{"$type": "System.Byte[], mscorlib", "$value": base64}` (or bare base64 text).
 /// `None` when there is no content or it is not base64.
 pub fn document_content(document: &Value) -> Option<Vec<u8>> {
-    use base64::Engine;
     let data = document.get("Data")?;
     let text = data.get("$value").unwrap_or(data).as_str()?;
-    base64::engine::general_purpose::STANDARD
-        .decode(text.trim())
-        .ok()
+    crate::encode::base64_decode(text.trim())
 }
 
 /// The document as read, with `bytes` as its content: what `PUT /api/Document/{id}`
 /// gets back, every other property as iMIS sent it (access, status, ids).
 pub fn with_content(mut document: Value, bytes: &[u8]) -> Value {
-    use base64::Engine;
     let data = json!({
         "$type": BYTES,
-        "$value": base64::engine::general_purpose::STANDARD.encode(bytes),
+        "$value": crate::encode::base64_encode(bytes),
     });
     if let Some(map) = document.as_object_mut() {
         map.insert("Data".into(), data);
@@ -386,12 +382,8 @@ pub fn with_content(mut document: Value, bytes: &[u8]) -> Value {
 
 /// A new text document in `parent_path`, content included.
 pub fn text_document(name: &str, parent_path: &str, type_id: &str, bytes: &[u8]) -> String {
-    use base64::Engine;
     let (head, tail) = document_parts(name, parent_path, type_id);
-    format!(
-        "{head}{}{tail}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    )
+    format!("{head}{}{tail}", crate::encode::base64_encode(bytes))
 }
 
 /// Who changed a document last and when (`UpdateInfo`, else its creation), as iMIS

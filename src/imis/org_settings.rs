@@ -173,5 +173,5 @@ impl ImisClient {
 }
 
 fn query_value(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    crate::weburl::form_encode(s)
 }

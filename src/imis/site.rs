@@ -255,8 +255,7 @@ pub fn interaction_key(internet_message_id: &str) -> String {
 }
 
 fn key_hex(internet_message_id: &str, digits: usize) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(internet_message_id.trim().as_bytes());
+    let digest = crate::encode::sha256(internet_message_id.trim().as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     hex[..digits].to_string()
 }
