@@ -14,7 +14,7 @@
 // faults); the timing of a real browser is not, so a replay is the same plan, not always
 // the same interleaving.
 import { createHash } from "node:crypto";
-import { control, field, mailbox, messageFixture, msUser, imisUser } from "../e2e/harness.mjs";
+import { control, field, fillSetup, mailbox, messageFixture, msUser, imisUser } from "../e2e/harness.mjs";
 
 const CLIENT_ID = "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43";
 const IMIS_DEFAULTS = { tokenLifetimeSeconds: 1199, maxRequestBytes: 10485760, largeBody: "404.13", documentPost500: false };
@@ -390,17 +390,7 @@ class Driver {
       recordKind: plan.setup.recordKind,
       includeInline: plan.setup.includeInline,
     };
-    await pane.locator("#menu-button").click();
-    await pane.locator("#menu-setup").click();
-    for (const [name, value] of Object.entries(values)) {
-      const input = pane.locator(`#setup [name=${name}]`);
-      // Advanced fields sit in a folded section: unfold it as a user would.
-      await input.evaluate((e) => { const d = e.closest("details"); if (d) d.open = true; });
-      if (typeof value === "boolean") await input.setChecked(value);
-      else if ((await input.evaluate((e) => e.tagName)) === "SELECT") await input.selectOption(value);
-      else await input.fill(value);
-    }
-    await pane.locator("#setup-save").click();
+    await fillSetup(pane, values);
     await pane.locator("#setup").waitFor({ state: "hidden" });
   }
 

@@ -204,7 +204,7 @@ function showSettingsError() {
  * origin (plus the deployment's path) unless Setup or the deployment names another. */
 function layered(own = host.loadSettings()) {
   // The user's own values win over the starting values, an explicitly cleared one too.
-  const personal = { ...config.defaults, ...deployment.defaults, ...(own ?? {}) };
+  const personal = { ...starting(), ...(own ?? {}) };
   return core.layerSettings(deployment.fixed, org?.found ? org.values : null, personal);
 }
 
@@ -216,9 +216,12 @@ function withDefaultImis(values) {
   return { ...values, imisUrl: values.imisUrl || `${location.origin}${config.imisPath ?? ""}` };
 }
 
+/** The deployment's starting values: built in, then config.json's `defaults`. */
+const starting = () => ({ ...config.defaults, ...deployment.defaults });
+
 /** What a field is without the user's own value. */
 function inherited() {
-  return { ...core.settingDefaults(), ...config.defaults, ...deployment.defaults };
+  return { ...core.settingDefaults(), ...starting() };
 }
 
 const nonEmpty = (values) => Object.fromEntries(Object.entries(values ?? {}).filter(([, v]) => v !== "" && v != null));
@@ -416,7 +419,7 @@ function personalOnly(values) {
 async function saveForEveryone(values) {
   const { layers } = layered();
   const orgValues = Object.fromEntries(Object.entries(values).filter(([f]) => layers[f] === "organisation"));
-  const trial = core.layerSettings(deployment.fixed, orgValues, { ...config.defaults, ...deployment.defaults, ...personalOnly(values) });
+  const trial = core.layerSettings(deployment.fixed, orgValues, { ...starting(), ...personalOnly(values) });
   if (!applySettings(withDefaultImis(trial.values))) return false;
   view.status("Saving the settings for everyone in iMIS…");
   try {

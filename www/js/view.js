@@ -274,6 +274,9 @@ export function noEmail() {
   go("empty");
 }
 
+/** Rows made so far: each row's size label gets its own element id. */
+let rowsMade = 0;
+
 /** The email and its attachments; inline images listed apart, ticked only when Setup
  * includes them; the email itself as a file first when Setup stores it. */
 export function showEmail(item, { includeInline = false, emailFile = false, emailFileId = "", graphSignIn = false } = {}) {
@@ -286,11 +289,13 @@ export function showEmail(item, { includeInline = false, emailFile = false, emai
     box.dataset.id = a.id;
     const size = a.kind === "cloud" ? "cloud file" : a.kind === "email" ? "with its headers" : formatSize(a.size);
     const name = el("span", { className: "name", textContent: a.name });
-    box.setAttribute("aria-describedby", `size-${a.id.length}-${rowsMade}`);
+    // Attachment ids are Graph's, not usable as element ids: number the rows instead.
+    const sizeId = `size-${rowsMade}`;
+    box.setAttribute("aria-describedby", sizeId);
     const li = el(
       "li",
       {},
-      el("label", {}, box, name, el("span", { className: "size", id: `size-${a.id.length}-${rowsMade}`, textContent: size })),
+      el("label", {}, box, name, el("span", { className: "size", id: sizeId, textContent: size })),
       el("progress", { max: 1, value: 0, hidden: true }),
       el("span", { className: "state" }),
     );
@@ -309,12 +314,6 @@ export function showEmail(item, { includeInline = false, emailFile = false, emai
   show("attachments-empty", item.attachments.length === 0);
   show("progress-line", false);
   show("sign-in-note", graphSignIn && item.attachments.some((a) => !a.isInline || includeInline));
-}
-let rowsMade = 0;
-
-/** Setup changed while an email is open: inline images follow "Include inline images". */
-export function includeInline(on) {
-  for (const box of $("inline-attachments").querySelectorAll("input[type=checkbox]")) box.checked = on;
 }
 
 const rows = () => [...$("attachments").children, ...$("inline-attachments").children];
@@ -348,6 +347,7 @@ export function startProgress() {
     delete row.dataset.state;
     row.dataset.fraction = "0";
   }
+  show("sign-in-note", false);
   go("saving");
   updateProgressLine();
 }
