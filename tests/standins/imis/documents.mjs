@@ -98,20 +98,26 @@ function createDocument(st, d, user) {
   push(path);
   const folder = path ? null : byPath(all(st), d.Path);
   if (!path && (!folder || folder.DocumentTypeId !== 'FOL')) errors.push(['Path', `The folder ${d.Path} does not exist.`, d.Path]);
-  let data = null;
-  if (d.DocumentTypeId === 'FOL') {
-    if (d.Data !== undefined && d.Data !== null) errors.push(['Data', 'A folder has no Data.']);
-  } else {
-    const b64 = unwrap(d.Data);
-    if (wrapperType(d.Data) !== 'System.Byte[]' || typeof b64 !== 'string') errors.push(['Data', `Data must be {"$type":"${BYTES}","$value":"<base64>"}.`]);
-    else if (b64.length % 4 !== 0 || !BASE64_RE.test(b64)) errors.push(['Data', 'Data is not valid base64.']);
-    else data = Buffer.from(b64, 'base64');
-  }
+  const data = readData(d.DocumentTypeId, d.Data, errors, null);
   if (errors.length) invalid(errors);
   mayChange(folder, user);
   const doc = newDoc(d, folder.Path, data, user.username, st.settings.newDocumentStatus, folder.access);
   st.documents.set(doc.DocumentId, doc);
   return docOut(doc, false);
+}
+
+// A DocumentData's Data, for POST and PUT alike: a folder has none; a file's is the typed byte wrapper with valid
+// base64 (client: reference, Documents). Problems go to `errors`; `none` is the content when there is none.
+function readData(typeId, value, errors, none) {
+  if (typeId === 'FOL') {
+    if (value !== undefined && value !== null) errors.push(['Data', 'A folder has no Data.']);
+    return none;
+  }
+  const b64 = unwrap(value);
+  if (wrapperType(value) !== 'System.Byte[]' || typeof b64 !== 'string') errors.push(['Data', `Data must be {"$type":"${BYTES}","$value":"<base64>"}.`]);
+  else if (b64.length % 4 !== 0 || !BASE64_RE.test(b64)) errors.push(['Data', 'Data is not valid base64.']);
+  else return Buffer.from(b64, 'base64');
+  return none;
 }
 
 // PUT /api/Document/{DocumentId} (client: "PUT updates in place, same DocumentVersionId"): the whole DocumentData as read
@@ -131,15 +137,7 @@ function updateDocument(st, doc, d, user) {
   if (d.Path !== undefined && lower(normPath(d.Path)) !== lower(doc.Path) && lower(normPath(d.Path)) !== lower(doc.FolderPath)) errors.push(['Path', 'Path cannot be changed here.', d.Path]);
   push(checkString('AlternateName', d.AlternateName, { max: 100 }));
   push(checkString('Description', d.Description, { max: 250 }));
-  let data = doc.data;
-  if (doc.DocumentTypeId === 'FOL') {
-    if (d.Data !== undefined && d.Data !== null) errors.push(['Data', 'A folder has no Data.']);
-  } else {
-    const b64 = unwrap(d.Data);
-    if (wrapperType(d.Data) !== 'System.Byte[]' || typeof b64 !== 'string') errors.push(['Data', `Data must be {"$type":"${BYTES}","$value":"<base64>"}.`]);
-    else if (b64.length % 4 !== 0 || !BASE64_RE.test(b64)) errors.push(['Data', 'Data is not valid base64.']);
-    else data = Buffer.from(b64, 'base64');
-  }
+  const data = readData(doc.DocumentTypeId, d.Data, errors, doc.data);
   if (errors.length) invalid(errors);
   mayChange(doc, user);
   Object.assign(doc, { data, ...content(data), updatedAt: new Date().toISOString(), updatedBy: user.username });
