@@ -1,16 +1,17 @@
 // Bundles the task pane: the JS shell, MSAL, the wasm core and the CSS into dist/, with
 // the manifest rewritten for the URL the add-in is served from: dist/manifest.xml, and
 // dist/manifest.json converted from it (scripts/manifest-json.mjs, Microsoft's converter).
-// Each page gets its Content-Security-Policy <meta> (`csp`, from scripts/csp.mjs); the
-// async chunk of the wasm core is folded into the pane's bundle and the wasm is fetched
-// with its hash as Subresource Integrity, so scripts/build.mjs can pin every script the
-// pages load from their HTML (integrity="sha384-...").
+// Each page gets its Content-Security-Policy <meta> (`csp`, from scripts/csp.mjs). The
+// pages' own script tags are pinned by scripts/build.mjs (integrity="sha384-..."); the
+// one chunk loaded later, MSAL's (www/js/auth.js), carries its sha384 in the runtime
+// that loads it (webpack-subresource-integrity), and the wasm is fetched with its hash.
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import webpack from "webpack";
 import HtmlWebpackPlugin from "html-webpack-plugin";
 import CopyPlugin from "copy-webpack-plugin";
+import { SubresourceIntegrityPlugin } from "webpack-subresource-integrity";
 import { serialize, unifiedManifest } from "./scripts/manifest-json.mjs";
 
 const root = path.dirname(fileURLToPath(import.meta.url));
@@ -66,6 +67,9 @@ export default function makeConfig({ addinUrl, officeJsUrl, addinConfig, csp }) 
     output: {
       path: path.join(root, "dist"),
       filename: "[name].[contenthash:8].js",
+      chunkFilename: "[name].[contenthash:8].js",
+      // Subresource Integrity needs CORS-mode script loads.
+      crossOriginLoading: "anonymous",
       assetModuleFilename: "[name].[contenthash:8][ext]",
       clean: true,
     },
@@ -75,9 +79,10 @@ export default function makeConfig({ addinUrl, officeJsUrl, addinConfig, csp }) 
       page("auth-redirect", ["auth-redirect"]),
       page("auth-dialog", ["auth-dialog"]),
       new webpack.DefinePlugin({ __ADDIN_CONFIG__: JSON.stringify(addinConfig) }),
-      // The pane's lazily imported core (pkg/) in the pane's own bundle: no chunk that
-      // webpack's runtime would load without an integrity check.
-      new webpack.optimize.LimitChunkCountPlugin({ maxChunks: 1 }),
+      // Every chunk webpack's runtime loads later (MSAL's) is checked against its
+      // sha384, as the pages' own tags are; the core's JS is in the pane's bundle
+      // (webpackMode "eager" in www/js/main.js).
+      new SubresourceIntegrityPlugin({ hashFuncNames: ["sha384"] }),
       new WasmIntegrityPlugin(),
       new CopyPlugin({
         patterns: [
@@ -93,6 +98,8 @@ export default function makeConfig({ addinUrl, officeJsUrl, addinConfig, csp }) 
         ],
       }),
     ],
+    // MSAL's chunk whole: one file to load (and pin) when a token is first needed.
+    optimization: { splitChunks: { cacheGroups: { default: false, defaultVendors: false } } },
     performance: { hints: false },
   };
 }

@@ -72,8 +72,15 @@ test("every script and stylesheet tag of the built pages carries integrity match
     assert.ok(pinned >= 1, `${page}: its bundle is pinned`);
   }
   assert.ok(referenced.has("taskpane.css"), "the stylesheet is pinned");
-  // No script outside the pages' tags: a chunk webpack's runtime loads later would run unchecked.
-  for (const js of readdirSync(dist).filter((n) => n.endsWith(".js"))) assert.ok(referenced.has(js), `${js} is loaded by a pinned tag`);
+  // Every other script is a chunk webpack's runtime loads later: the bundle that loads it
+  // must hold its sha384 and set it as the script's integrity, or it would run unchecked.
+  const bundles = [...referenced].filter((n) => n.endsWith(".js")).map((n) => readFileSync(path.join(dist, n), "utf8"));
+  for (const js of readdirSync(dist).filter((n) => n.endsWith(".js") && !referenced.has(n))) {
+    const hash = sha384(readFileSync(path.join(dist, js)));
+    const loader = bundles.find((code) => code.includes(`"${hash}"`));
+    assert.ok(loader, `${js} is neither pinned by a tag nor by its sha384 in a bundle that loads it`);
+    assert.match(loader, /\.integrity=\w+\.sriHashes\[/, `${js}: the loading bundle sets the script's integrity`);
+  }
 });
 
 test("the pane's bundle fetches the wasm core with its sha384 as integrity", () => {
@@ -85,6 +92,30 @@ test("the pane's bundle fetches the wasm core with its sha384 as integrity", () 
   const hash = sha384(readFileSync(path.join(dist, wasm[0])));
   assert.ok(code.includes(`"${hash}"`), `${bundle} holds ${hash}`);
   assert.match(code, /fetch\([^()]*\.module\.wasm"\s*,\s*\{\s*integrity:/, "passed to fetch as integrity");
+});
+
+// What the pane loads before Save is clicked is a budget: its own script (the shell and
+// the core's glue), without MSAL, which www/js/auth.js loads when a token is needed.
+const FIRST_SCRIPT_GZIP_BUDGET = 25 * 1024;
+const MSAL_MARK = "msal.js.browser";
+
+test("the pane's script at first load stays within 25 KB gzip, without MSAL", () => {
+  built();
+  const html = readFileSync(path.join(dist, "taskpane.html"), "utf8");
+  const local = tags(html).filter(({ tag, attrs }) => tag === "script" && !/^https?:|^\/\//.test(attrs.get("src")));
+  assert.ok(local.length >= 1, "taskpane.html loads a script of its own");
+  let gzip = 0;
+  for (const { attrs } of local) {
+    const bytes = readFileSync(path.join(dist, attrs.get("src")));
+    gzip += gzipSync(bytes, { level: 9 }).length;
+    // MSAL's own name for itself (its telemetry SKU): present only where MSAL is bundled in.
+    assert.ok(!bytes.includes(MSAL_MARK), `${attrs.get("src")} holds MSAL`);
+  }
+  assert.ok(gzip <= FIRST_SCRIPT_GZIP_BUDGET,
+    `the pane's first script is ${gzip} bytes gzip, over its budget of ${FIRST_SCRIPT_GZIP_BUDGET} (25 KB)`);
+  // MSAL is still there, in the chunk loaded on demand.
+  assert.ok(readdirSync(dist).some((n) => n.endsWith(".js") && readFileSync(path.join(dist, n)).includes(MSAL_MARK)),
+    "MSAL is in a chunk of its own");
 });
 
 // The pane downloads the core before it can show anything: its size is a budget. gzip as

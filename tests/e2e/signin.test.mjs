@@ -91,3 +91,33 @@ test("signing out of Microsoft forgets the tokens: the next save signs in again"
   assert.equal((await tokenGrants()).filter((g) => g.grantType === "authorization_code").length, 2, "signed in twice");
   await context.close();
 });
+
+test("MSAL loads only when a save first needs a token, pinned by its hash: a changed copy is refused and said in words", { timeout: 120_000 }, async () => {
+  const context = await h.browser.newContext({ ignoreHTTPSErrors: true });
+  const loads = [];
+  await context.route(/\/msal\.[0-9a-f]+\.js$/, async (route) => {
+    loads.push(route.request().url());
+    const answer = await route.fetch();
+    const body = Buffer.from(await answer.body());
+    body[body.length - 1] ^= 1; // one bit, as a compromised server or proxy might change
+    await route.fulfill({ response: answer, body });
+  });
+  const page = await context.newPage();
+  const messages = [];
+  page.on("console", (m) => messages.push(m.text()));
+  await page.goto(`${h.urls.outlook}/`);
+  await page.click("#save-to-imis-button");
+  const pane = page.frameLocator("#taskpane");
+  await pane.locator("#email, #imis-sign-in").locator("visible=true").first().waitFor();
+  await ready(pane);
+  assert.deepEqual(loads, [], "nothing of MSAL is loaded before Save");
+  await pane.locator("#save").click();
+  const choice = pane.locator("#graph-choice");
+  await choice.waitFor({ state: "visible", timeout: 30_000 });
+  assert.match(await choice.textContent(), /Nothing was saved yet\. .*Microsoft sign-in could not be loaded/);
+  assert.equal(loads.length, 1, "MSAL's chunk was requested once, at Save");
+  assert.ok(messages.some((m) => /integrity/i.test(m)), `the browser reports the integrity failure:\n${messages.join("\n")}`);
+  assert.equal(files(await h.imisState()).length, 0, "nothing was stored");
+  assert.equal((await tokenGrants()).length, 0, "no token was asked for");
+  await context.close();
+});

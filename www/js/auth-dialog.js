@@ -3,7 +3,7 @@
 // and the token goes back to the task pane with messageParent. The request survives the
 // round trip to Microsoft in this window's sessionStorage (no token is stored there by us).
 import { createStandardPublicClientApplication } from "@azure/msal-browser";
-import { msalConfig } from "./auth.js";
+import { msalConfig } from "./msal.js";
 
 const KEY = "save-to-imis.dialog-request";
 

@@ -28,6 +28,14 @@ let orgSite = null;
 let orgEditing = false;
 
 async function start() {
+  // The core (wasm) and config.json load while Office.js starts: neither needs it.
+  const loadingCore = import(/* webpackMode: "eager" */ "../../pkg/save_to_imis.js");
+  let deploymentError = null;
+  const loadingDeployment = loadDeployment().catch((e) => {
+    deploymentError = e;
+    return { fixed: {}, defaults: {} };
+  });
+  loadingCore.catch(() => {}); // outside Outlook it is not needed; inside, awaited below
   view.wireMenu();
   view.applyTheme(null);
   const inOutlook = await host.officeReady();
@@ -41,14 +49,7 @@ async function start() {
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
     if (!host.officeTheme()) view.applyTheme(null);
   });
-  let deploymentError = null;
-  [core, deployment] = await Promise.all([
-    import("../../pkg/save_to_imis.js"),
-    loadDeployment().catch((e) => {
-      deploymentError = e;
-      return { fixed: {}, defaults: {} };
-    }),
-  ]);
+  [core, deployment] = await Promise.all([loadingCore, loadingDeployment]);
   // Sizes only, for the benchmark and support: no email content, no token.
   globalThis.saveToImisDiagnostics = () => ({ wasmMemoryBytes: core.wasmMemoryBytes() });
   app = new core.App(graphTokenSource(() => settings), config.extraClouds);
