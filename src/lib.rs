@@ -8,6 +8,7 @@
 pub mod body;
 pub mod cancel;
 pub mod check;
+pub mod checked;
 pub mod contacts;
 pub mod diagnose;
 pub mod encode;
@@ -41,6 +42,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use cancel::Cancel;
+use checked::Checked;
 use error::{Error, HostError, ImisError};
 use graph::{GraphClient, TokenSource};
 use host::HostContent;
@@ -67,6 +69,8 @@ struct Inner {
     imis: RefCell<Option<ImisSession>>,
     /// The running save's cancel flag (a new save gets a new one).
     cancel: RefCell<Cancel>,
+    /// Records `findSaved` found missing moments ago: Save need not ask again.
+    checked: RefCell<Checked>,
 }
 
 /// The add-in's state for one task pane: settings, the iMIS session (in memory only).
@@ -95,6 +99,7 @@ impl App {
                 settings: RefCell::new(settings),
                 imis: RefCell::new(None),
                 cancel: RefCell::new(Cancel::new()),
+                checked: RefCell::new(Checked::default()),
             }),
         })
     }
@@ -109,6 +114,8 @@ impl App {
         if settings.imis_url != self.inner.settings.borrow().imis_url {
             self.inner.imis.replace(None);
         }
+        // The site's columns or the record kind may differ now.
+        self.inner.checked.borrow_mut().forget();
         let out = to_js(&settings);
         self.inner.settings.replace(settings);
         Ok(out)
@@ -138,6 +145,7 @@ impl App {
                 expires_at_ms,
                 user: username.trim().to_string(),
             }));
+            inner.checked.borrow_mut().forget();
             Ok(JsValue::TRUE)
         })
     }
@@ -158,6 +166,7 @@ impl App {
     #[wasm_bindgen(js_name = signOutImis)]
     pub fn sign_out_imis(&self) {
         self.inner.imis.replace(None);
+        self.inner.checked.borrow_mut().forget();
         session::clear();
     }
 
@@ -245,10 +254,14 @@ impl App {
             let plan = plan::build(&item, &settings, &contacts, &[]);
             let mut saved = Vec::new();
             for (contact, record) in &plan.records {
-                if let Some((id, kind)) = save::find_saved(&imis, &settings.site, record)
+                let found = save::find_saved(&imis, &settings.site, record)
                     .await
-                    .map_err(Error::from)?
-                {
+                    .map_err(Error::from)?;
+                if found.is_none() {
+                    let now = js_sys::Date::now();
+                    inner.checked.borrow_mut().not_saved(record, now);
+                }
+                if let Some((id, kind)) = found {
                     saved.push(report::RecordResult {
                         contact: contact.clone(),
                         id,
@@ -386,8 +399,26 @@ impl App {
             let emit: save::Emit = Rc::new(move |event: report::Event| {
                 let _ = on_event.call1(&JsValue::NULL, &to_js(&event));
             });
-            let mut result =
-                save::run(&plan, &imis, &settings.site, sources, again, emit, &cancel).await;
+            // Records findSaved just found missing need no second lookup (src/checked.rs).
+            let now = js_sys::Date::now();
+            let known_unsaved: Vec<bool> = plan
+                .records
+                .iter()
+                .map(|(_, r)| inner.checked.borrow_mut().take(r, now))
+                .collect();
+            let mut result = save::run(
+                &plan,
+                &imis,
+                &settings.site,
+                sources,
+                save::Known {
+                    duplicate: again,
+                    unsaved: &known_unsaved,
+                },
+                emit,
+                &cancel,
+            )
+            .await;
             forget_ended(&inner, &result);
             if let Ok(report) = &mut result {
                 for record in &mut report.records {
@@ -605,6 +636,7 @@ fn imis_client(inner: &Inner) -> Result<ImisClient, Error> {
 fn forget_ended<T>(inner: &Inner, result: &Result<T, Error>) {
     if let Err(Error::Imis(ImisError::SessionExpired)) = result {
         inner.imis.replace(None);
+        inner.checked.borrow_mut().forget();
         session::clear();
     }
 }

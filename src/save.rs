@@ -27,6 +27,7 @@ use crate::record::Record;
 use crate::report::{AttachmentResult, Event, Outcome, RecordResult, Report, Throttle};
 use crate::settings::RecordKind;
 use crate::slots::Slots;
+use serde_json::Value;
 
 /// Receives progress events; shared with upload callbacks, hence `Rc`.
 pub type Emit = Rc<dyn Fn(Event)>;
@@ -43,6 +44,15 @@ pub struct Sources<'a> {
     pub concurrency: usize,
 }
 
+/// What the pane knows before the save starts.
+pub struct Known<'a> {
+    /// Save a new record even where the email is already saved (Setup allows it).
+    pub duplicate: bool,
+    /// By record (as in the plan): iMIS said moments ago it has no record of this email
+    /// for that contact (`findSaved`, src/checked.rs), so the save need not look again.
+    pub unsaved: &'a [bool],
+}
+
 enum Source<'a> {
     Graph(&'a GraphClient, &'a str, HashMap<String, Attachment>),
     Host(&'a HostContent),
@@ -56,7 +66,7 @@ pub async fn run(
     imis: &ImisClient,
     site: &SiteProfile,
     sources: Sources<'_>,
-    duplicate: bool,
+    known: Known<'_>,
     emit: Emit,
     cancel: &Cancel,
 ) -> Result<Report, Error> {
@@ -65,14 +75,28 @@ pub async fn run(
         activity_id: None,
     });
     let mut records = Vec::new();
+    // By record in `records`: as iMIS answered when this save wrote it.
+    let mut stored = Vec::new();
     let mut notice = None;
     let mut cancelled_contacts = Vec::new();
-    for (contact, record) in &plan.records {
+    for (i, (contact, record)) in plan.records.iter().enumerate() {
+        let known_unsaved = known.unsaved.get(i) == Some(&true);
         let saved = match cancel.check() {
-            Ok(()) => save_record(imis, site, record, duplicate, &mut notice, cancel).await,
+            Ok(()) => {
+                save_record(
+                    imis,
+                    site,
+                    record,
+                    known.duplicate,
+                    known_unsaved,
+                    &mut notice,
+                    cancel,
+                )
+                .await
+            }
             Err(c) => Err(c.into()),
         };
-        let (id, kind, existed) = match saved {
+        let (id, kind, existed, answer) = match saved {
             Ok(saved) => saved,
             Err(Error::Cancelled(_)) => {
                 cancelled_contacts.push(contact.clone());
@@ -91,6 +115,7 @@ pub async fn run(
             existed,
             link: None,
         });
+        stored.push(answer);
     }
 
     if !cancelled_contacts.is_empty() {
@@ -136,7 +161,7 @@ pub async fn run(
         save_attachments(plan, imis, site, &sources, &emit, &mut report, cancel).await?;
     }
     // Also after a cancel: the notes list what this save stored.
-    update_notes(plan, imis, site, &mut report).await;
+    update_notes(plan, imis, site, &mut report, stored).await;
     report.finish_cancel();
     Ok(report)
 }
@@ -257,14 +282,20 @@ async fn save_attachments(
 /// paths), when this save made the record or stored something new. Everything above
 /// the section's marker is kept, as staff may have edited it. A failure here loses
 /// nothing: it is reported, and the next save writes the section again.
-async fn update_notes(plan: &SavePlan, imis: &ImisClient, site: &SiteProfile, report: &mut Report) {
+async fn update_notes(
+    plan: &SavePlan,
+    imis: &ImisClient,
+    site: &SiteProfile,
+    report: &mut Report,
+    stored: Vec<Option<Value>>,
+) {
     let uploaded = report
         .attachments
         .iter()
         .any(|a| matches!(a.outcome, Outcome::Saved { .. }));
     let section = final_section(plan, report);
     let mut failures = Vec::new();
-    for ((_, record), saved) in plan.records.iter().zip(&report.records) {
+    for (((_, record), saved), stored) in plan.records.iter().zip(&report.records).zip(stored) {
         if saved.existed && !uploaded {
             continue;
         }
@@ -272,7 +303,10 @@ async fn update_notes(plan: &SavePlan, imis: &ImisClient, site: &SiteProfile, re
             kind: saved.kind,
             ..record.clone()
         };
-        if let Err(e) = imis.update_note(site, &written, &saved.id, &section).await {
+        if let Err(e) = imis
+            .update_note(site, &written, &saved.id, &section, stored)
+            .await
+        {
             failures.push(format!(
                 "The list of attachments on record {} could not be updated: {e}",
                 saved.id
@@ -311,31 +345,34 @@ pub async fn find_saved(
     Ok(None)
 }
 
-/// The email's record for one contact: found when it is already saved, written
-/// otherwise. A site that refuses the interaction contract gets an activity instead,
-/// holding the same text, so nothing is lost; the notice says so.
+/// The email's record for one contact: found when it is already saved (looked up unless
+/// the pane knows it is not, or a duplicate is wanted), written otherwise; with iMIS's
+/// answer when this save wrote it. A site that refuses the interaction contract gets an
+/// activity instead, holding the same text, so nothing is lost; the notice says so.
 async fn save_record(
     imis: &ImisClient,
     site: &SiteProfile,
     record: &Record,
     duplicate: bool,
+    known_unsaved: bool,
     notice: &mut Option<String>,
     cancel: &Cancel,
-) -> Result<(String, RecordKind, bool), Error> {
+) -> Result<(String, RecordKind, bool, Option<Value>), Error> {
     let interaction = record.kind == RecordKind::Interaction;
-    if !duplicate {
+    if !duplicate && !known_unsaved {
         if let Some((id, kind)) = cancel
             .unless_cancelled(find_saved(imis, site, record))
             .await??
         {
-            return Ok((id, kind, true));
+            return Ok((id, kind, true, None));
         }
     }
     // The last point to stop before the record is written; from here its answer, or a
-    // look afterwards, says whether iMIS stored it.
+    // look afterwards, says whether iMIS stored it. (A duplicate is never looked up:
+    // an earlier copy would be taken for this one.)
     cancel.check()?;
     let e = match imis.create_record(site, record).await {
-        Ok(id) => return Ok((id, record.kind, false)),
+        Ok(c) => return Ok((c.id, record.kind, false, c.stored)),
         Err(e) => e,
     };
     let status = match &e {
@@ -343,7 +380,7 @@ async fn save_record(
         // Stored, but the answer did not say under which id: look it up.
         ImisError::BadResponse { .. } if !duplicate => {
             return match imis.find_record(site, record).await? {
-                Some(id) => Ok((id, record.kind, false)),
+                Some(id) => Ok((id, record.kind, false, None)),
                 None => Err(e.into()),
             }
         }
@@ -352,7 +389,7 @@ async fn save_record(
     // iMIS can answer 500 although it stored the record: look before going on.
     if status >= 500 && !duplicate {
         if let Some(id) = imis.find_record(site, record).await? {
-            return Ok((id, record.kind, false));
+            return Ok((id, record.kind, false, None));
         }
     }
     if !interaction || !matches!(status, 400 | 404 | 405 | 415 | 422 | 500..=599) {
@@ -360,7 +397,8 @@ async fn save_record(
     }
     // The interaction was refused (nothing stored): the activity is a new write.
     cancel.check()?;
-    let id = imis.create_record(site, &record.as_activity()).await?;
+    let created = imis.create_record(site, &record.as_activity()).await?;
+    let id = created.id;
     add_notice(
         notice,
         format!(
@@ -369,7 +407,7 @@ async fn save_record(
              or check the interaction settings against the site (README: Interactions)."
         ),
     );
-    Ok((id, RecordKind::Activity, false))
+    Ok((id, RecordKind::Activity, false, created.stored))
 }
 
 /// The attachments section once the uploads are done: each with its document id and

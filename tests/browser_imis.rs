@@ -102,10 +102,13 @@ async fn contacts_are_found_by_any_case_and_shared_addresses_give_both() {
 async fn an_activity_is_created_and_found_again_by_its_key() {
     let imis = signed_in().await;
     let site = SiteProfile::default();
-    let id = imis
+    let created = imis
         .create_record(&site, &activity("23001", "0011223344556677"))
         .await
         .unwrap();
+    let id = created.id.clone();
+    // The stand-in answers with the stored record: the note's update can start from it.
+    assert!(created.stored.is_some(), "{created:?}");
     let found = |party: &'static str, key: &'static str| {
         let imis = imis.clone();
         let site = site.clone();
@@ -127,12 +130,13 @@ async fn an_activity_is_created_and_found_again_by_its_key() {
     assert_eq!(value("NOTE"), "Hello ✓");
     assert_eq!(value("UF_1"), "email:0011223344556677");
     assert_eq!(value("TRANSACTION_DATE")["$type"], "System.DateTime");
-    // The note's section is replaced in place.
+    // The note's section is replaced in place, from the answer (no read first).
     imis.update_note(
         &site,
         &activity("23001", "0011223344556677"),
         &id,
         "- a.pdf",
+        created.stored,
     )
     .await
     .unwrap();
@@ -152,11 +156,14 @@ async fn an_interaction_is_the_typed_contract_and_found_again() {
     let imis = signed_in().await;
     let site = SiteProfile::default();
     let r = record(RecordKind::Interaction, "23001", "0011223344");
-    let id = imis.create_record(&site, &r).await.unwrap();
+    let id = imis.create_record(&site, &r).await.unwrap().id;
     assert_eq!(imis.find_record(&site, &r).await.unwrap(), Some(id.clone()));
     let other = record(RecordKind::Interaction, "22708", "0011223344");
     assert_eq!(imis.find_record(&site, &other).await.unwrap(), None);
-    imis.update_note(&site, &r, &id, "- b.pdf").await.unwrap();
+    // Read first, then written.
+    imis.update_note(&site, &r, &id, "- b.pdf", None)
+        .await
+        .unwrap();
     let state = control(IMIS, "state", None).await;
     let stored = &state["interactions"][0]["entity"];
     assert_eq!(stored["Party"]["PartyId"], "23001");

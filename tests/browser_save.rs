@@ -178,7 +178,11 @@ async fn run_from(
     emit: Emit,
     cancel: &Cancel,
 ) -> Result<Report, Error> {
-    save::run(plan, imis, &settings().site, sources, false, emit, cancel).await
+    let known = save::Known {
+        duplicate: false,
+        unsaved: &[],
+    };
+    save::run(plan, imis, &settings().site, sources, known, emit, cancel).await
 }
 
 fn status(report: &Report, id: &str) -> &'static str {

@@ -35,6 +35,14 @@ impl std::fmt::Debug for ImisClient {
     }
 }
 
+/// A record iMIS stored: its id, and the record as iMIS answered with it when that
+/// answer holds everything sent (`model::answer_holds`).
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: String,
+    pub stored: Option<Value>,
+}
+
 /// How iMIS answered a sign-in attempt, for Setup's check: a browser cannot read why a
 /// request failed, so an opaque request tells "refused this origin" from "not there".
 #[derive(Debug, Clone, PartialEq)]
@@ -282,47 +290,57 @@ impl ImisClient {
         }
     }
 
-    /// Writes the record; its new id.
+    /// Writes the record: its new id, and iMIS's answer when it holds all that was
+    /// sent (then the note's update needs no read first).
     pub async fn create_record(
         &self,
         site: &SiteProfile,
         record: &Record,
-    ) -> Result<String, ImisError> {
+    ) -> Result<Created, ImisError> {
         let entity = record.entity_name();
         let what = format!("saving the {}", record.kind.noun());
+        let sent = record.to_entity(site);
         let created = self
             .send(
                 Request::post(&self.url(&format!("/api/{entity}"))),
-                Some(record.to_entity(site).to_string()),
+                Some(sent.to_string()),
                 &what,
             )
             .await?;
-        model::interaction_keys(&created)
+        let id = model::interaction_keys(&created)
             .map(|(id, _, _)| id)
             .or_else(|| model::identity(&created))
             .ok_or_else(|| ImisError::BadResponse {
                 what,
                 detail: "no id in the answer".into(),
-            })
+            })?;
+        let stored = model::answer_holds(&sent, &created).then_some(created);
+        Ok(Created { id, stored })
     }
 
     /// Replaces the attachments section of the record's note with `section`, keeping
-    /// everything above the marker (staff may have edited it).
+    /// everything above the marker (staff may have edited it). `stored`: the record as
+    /// this save wrote it moments ago (`Created::stored`); otherwise it is read first.
     pub async fn update_note(
         &self,
         site: &SiteProfile,
         record: &Record,
         id: &str,
         section: &str,
+        stored: Option<Value>,
     ) -> Result<(), ImisError> {
         let url = self.url(&format!(
             "/api/{}/{}",
             record.entity_name(),
             query_value(id)
         ));
-        let mut current = self
-            .send(Request::get(&url), None, "reading the saved record")
-            .await?;
+        let mut current = match stored {
+            Some(entity) => entity,
+            None => {
+                self.send(Request::get(&url), None, "reading the saved record")
+                    .await?
+            }
+        };
         let max = site.note_max_chars;
         match record.kind {
             RecordKind::Activity => {

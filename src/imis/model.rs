@@ -325,6 +325,42 @@ pub fn identity(created: &Value) -> Option<String> {
     identity_element(created.get("Identity")?)
 }
 
+/// Whether iMIS's answer to a POST holds everything that was sent, so it can stand for
+/// the stored record in a later PUT (which replaces what it does not name): every
+/// property of a generic entity (names compared as iMIS does, ignoring case), every
+/// member of a typed contract, and an identity. What iMIS answers is (unknown): any
+/// answer that holds less is read back with a GET instead.
+pub fn answer_holds(sent: &Value, answer: &Value) -> bool {
+    fn names(v: &Value) -> Option<Vec<String>> {
+        let list = v.get("Properties")?;
+        Some(
+            values(list)
+                .iter()
+                .filter_map(|p| p.get("Name").and_then(Value::as_str))
+                .map(str::to_lowercase)
+                .collect(),
+        )
+    }
+    fn members(sent: &Value, answer: &Value) -> bool {
+        match (sent, answer) {
+            (Value::Object(s), Value::Object(a)) => s.iter().all(|(k, v)| match a.get(k) {
+                Some(found) => k == "Properties" || members(v, found),
+                None => false,
+            }),
+            (Value::Object(_), _) => false,
+            _ => true,
+        }
+    }
+    let properties = match (names(sent), names(answer)) {
+        (Some(sent), Some(answer)) => sent.iter().all(|n| answer.contains(n)),
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    properties
+        && members(sent, answer)
+        && (identity(answer).is_some() || interaction_keys(answer).is_some())
+}
+
 /// The first element of an `IdentityData`.
 fn identity_element(identity: &Value) -> Option<String> {
     identity
@@ -517,6 +553,59 @@ fn validation_messages(v: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn activity(props: &[(&str, Value)], seqn: Option<i64>) -> Value {
+        let mut v = json!({"$type": "Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts",
+            "EntityTypeName": "Activity",
+            "Properties": {"$values": props.iter().map(|(n, v)| json!({"Name": n, "Value": v})).collect::<Vec<_>>()}});
+        if let Some(k) = seqn {
+            v["Identity"] = json!({"IdentityElements": {"$values": [k.to_string()]}});
+        }
+        v
+    }
+
+    #[test]
+    fn an_answer_stands_for_the_record_only_when_it_holds_all_that_was_sent() {
+        let sent = activity(&[("PartyId", json!("23001")), ("NOTE", json!("hi"))], None);
+        // The stored record, names in iMIS's case, and more than was sent.
+        let full = activity(
+            &[
+                ("SEQN", json!(7)),
+                ("PartyId", json!("23001")),
+                ("Note", json!("hi")),
+                ("UF_2", json!("")),
+            ],
+            Some(7),
+        );
+        assert!(answer_holds(&sent, &full));
+        // A property missing: a PUT from it would drop it.
+        let partial = activity(&[("SEQN", json!(7)), ("PartyId", json!("23001"))], Some(7));
+        assert!(!answer_holds(&sent, &partial));
+        // No identity, no properties, not an object at all.
+        assert!(!answer_holds(
+            &sent,
+            &activity(&[("PartyId", json!("23001")), ("NOTE", json!("hi"))], None)
+        ));
+        assert!(!answer_holds(
+            &sent,
+            &json!({"Identity": {"IdentityElements": {"$values": ["7"]}}})
+        ));
+        assert!(!answer_holds(&sent, &json!("7")));
+        assert!(!answer_holds(&sent, &Value::Null));
+    }
+
+    #[test]
+    fn a_typed_answer_must_hold_every_member_sent() {
+        let sent = json!({"$type": "X", "MessageId": "m", "CommunicationLog": {"Text": "t", "Subject": "s"}});
+        let full = json!({"$type": "X", "CommunicationLogRecipientId": "r1", "MessageId": "m",
+            "CommunicationLog": {"Text": "t", "Subject": "s", "Extra": 1}});
+        assert!(answer_holds(&sent, &full));
+        let no_text = json!({"$type": "X", "CommunicationLogRecipientId": "r1", "MessageId": "m",
+            "CommunicationLog": {"Subject": "s"}});
+        assert!(!answer_holds(&sent, &no_text));
+        let no_id = json!({"$type": "X", "MessageId": "m", "CommunicationLog": {"Text": "t", "Subject": "s"}});
+        assert!(!answer_holds(&sent, &no_id));
+    }
 
     #[test]
     fn document_content_round_trips_through_the_byte_wrapper() {
