@@ -100,13 +100,13 @@ fn body_of(value: &JsValue) -> Result<Body, HostError> {
                 .as_string()
                 .ok_or_else(|| fail("no content".into()))?;
             let mut builder = BodyBuilder::default();
-            builder.push(text.as_bytes());
+            builder.push(text.as_bytes()).map_err(fail)?;
             let content_type = if format == "eml" {
                 "message/rfc822"
             } else {
                 "text/calendar"
             };
-            Ok(builder.finish(Some(content_type.to_string())))
+            builder.finish(Some(content_type.to_string())).map_err(fail)
         }
         other => Err(fail(format!("Outlook gave the content as \"{other}\""))),
     }

@@ -49,8 +49,8 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The SHA-256 of what a body holds, decoded.
-fn body_hex(body: &save_to_imis::body::Body) -> String {
-    hex(&STANDARD.decode(body.base64_text()).unwrap())
+async fn body_hex(body: &save_to_imis::body::Body) -> String {
+    hex(&STANDARD.decode(body.base64_text().await.unwrap()).unwrap())
 }
 
 #[wasm_bindgen_test]
@@ -90,7 +90,7 @@ async fn downloads_are_byte_exact() {
             .download(msg, att["restId"].as_str().unwrap(), &|_| {}, &|_| {})
             .await
             .unwrap();
-        assert_eq!(body_hex(&bytes), att["sha256"].as_str().unwrap());
+        assert_eq!(body_hex(&bytes).await, att["sha256"].as_str().unwrap());
     }
     assert_eq!(*calls.borrow(), [false], "one token for the whole session");
 }
@@ -115,7 +115,7 @@ async fn a_refused_token_is_replaced_once() {
         )
         .await
         .unwrap();
-    assert_eq!(body_hex(&bytes), att["sha256"].as_str().unwrap());
+    assert_eq!(body_hex(&bytes).await, att["sha256"].as_str().unwrap());
     assert_eq!(*calls.borrow(), [false, true]);
     assert_eq!(notes.borrow().len(), 1);
 
@@ -176,7 +176,7 @@ async fn retry_after_cannot_be_read_so_throttling_backs_off() {
         )
         .await
         .unwrap();
-    assert_eq!(body_hex(&bytes), att["sha256"].as_str().unwrap());
+    assert_eq!(body_hex(&bytes).await, att["sha256"].as_str().unwrap());
     assert!(
         notes.borrow()[0].starts_with("Waiting for Microsoft Graph, which is busy (429)"),
         "{:?}",
@@ -199,7 +199,7 @@ async fn a_cut_connection_is_read_again_and_busy_gives_up_after_the_cap() {
         .download(msg, att["restId"].as_str().unwrap(), &|_| {}, &|_| {})
         .await
         .unwrap();
-    assert_eq!(body_hex(&bytes), att["sha256"].as_str().unwrap());
+    assert_eq!(body_hex(&bytes).await, att["sha256"].as_str().unwrap());
 
     control(
         GRAPH,

@@ -56,9 +56,9 @@ fn activity(party: &str, key: &str) -> Record {
 fn body(bytes: &[u8]) -> Body {
     let mut b = BodyBuilder::default();
     for chunk in bytes.chunks(1000) {
-        b.push(chunk);
+        b.push(chunk).unwrap();
     }
-    b.finish(None)
+    b.finish(None).unwrap()
 }
 
 #[wasm_bindgen_test]

@@ -106,7 +106,7 @@ impl GraphClient {
             if let Some(stream) = r.body() {
                 read_stream(stream, &mut builder, progress).await?;
             }
-            Ok(builder.finish(content_type))
+            builder.finish(content_type)
         };
         self.get(url, on_retry, read).await
     }

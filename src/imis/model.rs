@@ -337,7 +337,7 @@ pub fn answer_holds(sent: &Value, answer: &Value) -> bool {
             values(list)
                 .iter()
                 .filter_map(|p| p.get("Name").and_then(Value::as_str))
-                .map(str::to_lowercase)
+                .map(crate::text::lowercase)
                 .collect(),
         )
     }
