@@ -1,7 +1,6 @@
-//! Base64 in chunks: bytes arrive from the network a chunk at a time and leave as
-//! base64 text a chunk at a time, so a large attachment is never whole in memory.
-//! Joining the outputs gives exactly the base64 of all the input. Also base64 and
-//! SHA-256 themselves, written out: small in the wasm, checked against the crates.
+//! Base64 and SHA-256, written out: small in the wasm, checked against the crates.
+//! src/body.rs encodes a download in folds of whole 3-byte groups, so joining their
+//! text gives exactly the base64 of all of it.
 
 /// The standard alphabet (RFC 4648 section 4).
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -22,6 +21,19 @@ pub fn base64_encode_into(bytes: &[u8], out: &mut String) {
                 '='
             });
         }
+    }
+}
+
+/// Whole groups of 3 bytes (`bytes.len()` a multiple of 3) as base64 bytes.
+pub fn base64_bytes_into(bytes: &[u8], out: &mut Vec<u8>) {
+    for g in bytes.chunks_exact(3) {
+        let n = u32::from(g[0]) << 16 | u32::from(g[1]) << 8 | u32::from(g[2]);
+        out.extend_from_slice(&[
+            ALPHABET[(n >> 18) as usize & 63],
+            ALPHABET[(n >> 12) as usize & 63],
+            ALPHABET[(n >> 6) as usize & 63],
+            ALPHABET[n as usize & 63],
+        ]);
     }
 }
 
@@ -63,43 +75,6 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
         out.extend_from_slice(&bytes[..3 - padding]);
     }
     Some(out)
-}
-
-#[derive(Debug, Default)]
-pub struct ChunkEncoder {
-    /// 0 to 2 bytes left over from the last chunk (base64 encodes 3 at a time).
-    carry: Vec<u8>,
-    bytes: u64,
-}
-
-impl ChunkEncoder {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The base64 of as much of `chunk` (after the carried bytes) as makes whole groups.
-    pub fn push(&mut self, chunk: &[u8]) -> String {
-        self.bytes += chunk.len() as u64;
-        let take = (3 - self.carry.len()) % 3;
-        let (head, rest) = chunk.split_at(take.min(chunk.len()));
-        self.carry.extend_from_slice(head);
-        let mut out = String::new();
-        if self.carry.len() == 3 {
-            base64_encode_into(&self.carry, &mut out);
-            self.carry.clear();
-        } else if rest.is_empty() {
-            return out;
-        }
-        let whole = rest.len() / 3 * 3;
-        base64_encode_into(&rest[..whole], &mut out);
-        self.carry.extend_from_slice(&rest[whole..]);
-        out
-    }
-
-    /// The padded base64 of the carried bytes; the encoder is done.
-    pub fn finish(self) -> (String, u64) {
-        (base64_encode(&self.carry), self.bytes)
-    }
 }
 
 /// How many bytes a base64 text of `len` characters decodes to, from its last few
@@ -247,55 +222,18 @@ mod tests {
         }
     }
 
-    fn chunked(data: &[u8], sizes: &[usize]) -> String {
-        let mut enc = ChunkEncoder::new();
-        let mut out = String::new();
-        let mut rest = data;
-        for &n in sizes.iter().cycle() {
-            if rest.is_empty() {
-                break;
-            }
-            let (chunk, tail) = rest.split_at(n.min(rest.len()));
-            out.push_str(&enc.push(chunk));
-            rest = tail;
-        }
-        let (tail, bytes) = enc.finish();
-        assert_eq!(bytes, data.len() as u64);
-        out + &tail
-    }
-
     #[test]
-    fn any_chunking_gives_the_whole_base64() {
-        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 256) as u8).collect();
-        let whole = STANDARD.encode(&data);
-        for sizes in [
-            &[1][..],
-            &[2],
-            &[3],
-            &[4, 1],
-            &[5, 2, 7],
-            &[64 * 1024],
-            &[1000],
-        ] {
-            assert_eq!(chunked(&data, sizes), whole, "{sizes:?}");
-        }
-        for len in 0..10 {
+    fn whole_groups_as_bytes_are_the_crates_base64() {
+        let data: Vec<u8> = (0..3000u32).map(|i| (i * 131 % 256) as u8).collect();
+        for len in [0, 3, 6, 999, 3000] {
+            let mut out = Vec::new();
+            base64_bytes_into(&data[..len], &mut out);
             assert_eq!(
-                chunked(&data[..len], &[1, 2]),
-                STANDARD.encode(&data[..len]),
-                "{len}"
+                out,
+                STANDARD.encode(&data[..len]).into_bytes(),
+                "{len} bytes"
             );
         }
-    }
-
-    #[test]
-    fn empty_chunks_change_nothing() {
-        let mut enc = ChunkEncoder::new();
-        assert_eq!(enc.push(b""), "");
-        assert_eq!(enc.push(b"a"), "");
-        assert_eq!(enc.push(b""), "");
-        assert_eq!(enc.push(b"bcd"), "YWJj");
-        assert_eq!(enc.finish(), ("ZA==".to_string(), 4));
     }
 
     #[test]
