@@ -4,9 +4,16 @@
 //! escapes are read as U+FFFD; everything else is read as it is.
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
-/// `serde_json::from_slice`, and once more with lone surrogate escapes replaced.
+/// `serde_json::from_slice`, and once more with lone surrogate escapes replaced. The text
+/// is read into a `Value` by one reader and the type is taken from that: serde_json's
+/// text reader inlined for every type was the largest part of the wasm's JSON code.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    serde_json::from_value(parse(bytes)?)
+}
+
+fn parse(bytes: &[u8]) -> serde_json::Result<Value> {
     serde_json::from_slice(bytes).or_else(|e| match repair_surrogates(bytes) {
         Some(fixed) => serde_json::from_slice(&fixed),
         None => Err(e),
@@ -78,7 +85,6 @@ pub fn repair_surrogates(bytes: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
 
     #[test]
     fn lone_surrogates_become_replacement_characters() {

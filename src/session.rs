@@ -20,7 +20,7 @@ pub struct Stored {
 /// The kept session for `site`, if it is still valid at `now_ms` (pure: the caller reads
 /// storage).
 pub fn usable(raw: Option<&str>, site: &str, now_ms: f64) -> Option<Stored> {
-    let stored: Stored = serde_json::from_str(raw?).ok()?;
+    let stored: Stored = crate::json::from_str(raw?).ok()?;
     (stored.site == site && stored.expires_at_ms > now_ms && !stored.token.is_empty())
         .then_some(stored)
 }

@@ -157,7 +157,7 @@ impl SiteProfile {
         if json.trim().is_empty() {
             return Ok(SiteProfile::default());
         }
-        let mut site: SiteProfile = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let mut site: SiteProfile = crate::json::from_str(json).map_err(|e| e.to_string())?;
         site.document_types = site
             .document_types
             .into_iter()
