@@ -526,11 +526,24 @@ fn session_checked<T>(inner: &Inner, result: Result<T, ImisError>) -> Result<T, 
     result.map_err(Error::from)
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+/// `{again, withoutGraph}`, both optional booleans (read by hand, as the derive with
+/// `#[serde(default)]` would).
+#[derive(Default)]
 struct SaveOptions {
     again: bool,
     without_graph: bool,
+}
+
+impl<'de> serde::Deserialize<'de> for SaveOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        json::via_value(d, |v| {
+            let mut f = json::Fields::of(v, "struct SaveOptions")?;
+            Ok(SaveOptions {
+                again: f.opt("again")?,
+                without_graph: f.opt("withoutGraph")?,
+            })
+        })
+    }
 }
 
 /// Each Setup field's value when nobody set it (`{activityType: "EMAIL", ...}`), shown
