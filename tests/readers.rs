@@ -202,7 +202,7 @@ fn mail_items_read_as_the_derive_reads_them() {
         ),
         // One fault each: missing, wrong type, null, unknown variant, huge number.
         format!(r#"{{{from}, "date": "d"}}"#),
-        format!(r#"{{"restId": "r", "date": "d"}}"#),
+        r#"{"restId": "r", "date": "d"}"#.to_string(),
         format!(r#"{{"restId": 5, {from}, "date": "d"}}"#),
         format!(r#"{{"restId": "r", {from}, "date": null}}"#),
         format!(r#"{{"restId": "r", {from}, "date": "d", "to": null}}"#),
@@ -213,7 +213,7 @@ fn mail_items_read_as_the_derive_reads_them() {
         format!(
             r#"{{"restId": "r", {from}, "date": "d", "attachments": [{{"id": "1", "name": "n", "kind": "file", "size": -1}}]}}"#
         ),
-        format!(r#"{{"restId": "r", "from": "a@example.org", "date": "d"}}"#),
+        r#"{"restId": "r", "from": "a@example.org", "date": "d"}"#.to_string(),
         format!(r#"{{"restId": "\ud800", {from}, "date": "d"}}"#),
         "null".into(),
         "\"text\"".into(),
