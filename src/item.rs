@@ -1,9 +1,12 @@
 //! The email as the host hands it over: plain data read through Office.js by
 //! `www/js/host.js`. Everything in it is untrusted text from the email.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+use crate::json::{self, Fields};
+
+/// Read by hand (`crate::json`) as the derive would: one reader for all types.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     #[serde(default)]
@@ -12,7 +15,7 @@ pub struct Address {
 }
 
 /// What kind of attachment Office.js reports (`AttachmentDetails.attachmentType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AttachmentKind {
     File,
@@ -20,7 +23,7 @@ pub enum AttachmentKind {
     Cloud,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttachmentInfo {
     /// The attachment id in Graph's (REST) form, converted by the host.
@@ -46,7 +49,7 @@ pub struct AttachmentInfo {
 }
 
 /// Read or compose: compose comes in a later step, the seam is here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Mode {
     #[default]
@@ -54,7 +57,7 @@ pub enum Mode {
     Compose,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MailItem {
     #[serde(default)]
@@ -87,4 +90,78 @@ pub struct MailItem {
     pub body_text: String,
     #[serde(default)]
     pub attachments: Vec<AttachmentInfo>,
+}
+
+// The readers of the types above, as `#[serde(rename_all = "camelCase")]` with the
+// fields' `#[serde(default)]` would read them (`crate::json`: one reader for all types).
+
+impl<'de> Deserialize<'de> for Address {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        json::via_value(d, |v| {
+            let mut f = Fields::of(v, "struct Address")?;
+            Ok(Address {
+                name: f.opt("name")?,
+                address: f.req("address")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for AttachmentKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use AttachmentKind::*;
+        json::via_value(d, |v| {
+            json::variant(v, &["file", "item", "cloud"], &[File, Item, Cloud])
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Mode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        json::via_value(d, |v| {
+            json::variant(v, &["read", "compose"], &[Mode::Read, Mode::Compose])
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for AttachmentInfo {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        json::via_value(d, |v| {
+            let mut f = Fields::of(v, "struct AttachmentInfo")?;
+            Ok(AttachmentInfo {
+                id: f.req("id")?,
+                office_id: f.opt("officeId")?,
+                host_only: f.opt("hostOnly")?,
+                name: f.req("name")?,
+                content_type: f.opt("contentType")?,
+                size: f.opt("size")?,
+                kind: f.req("kind")?,
+                is_inline: f.opt("isInline")?,
+                url: f.opt("url")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for MailItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        json::via_value(d, |v| {
+            let mut f = Fields::of(v, "struct MailItem")?;
+            Ok(MailItem {
+                mode: f.opt("mode")?,
+                rest_id: f.req("restId")?,
+                shared_mailbox: f.opt("sharedMailbox")?,
+                user_address: f.opt("userAddress")?,
+                host_content: f.opt("hostContent")?,
+                subject: f.opt("subject")?,
+                from: f.req("from")?,
+                to: f.opt("to")?,
+                cc: f.opt("cc")?,
+                date: f.req("date")?,
+                internet_message_id: f.opt("internetMessageId")?,
+                body_text: f.opt("bodyText")?,
+                attachments: f.opt("attachments")?,
+            })
+        })
+    }
 }

@@ -557,11 +557,24 @@ fn session_checked<T>(inner: &Inner, result: Result<T, ImisError>) -> Result<T, 
     result.map_err(Error::from)
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+/// `{again, withoutGraph}`, both optional booleans (read by hand, as the derive with
+/// `#[serde(default)]` would).
+#[derive(Default)]
 struct SaveOptions {
     again: bool,
     without_graph: bool,
+}
+
+impl<'de> serde::Deserialize<'de> for SaveOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        json::via_value(d, |v| {
+            let mut f = json::Fields::of(v, "struct SaveOptions")?;
+            Ok(SaveOptions {
+                again: f.opt("again")?,
+                without_graph: f.opt("withoutGraph")?,
+            })
+        })
+    }
 }
 
 /// Each Setup field's value when nobody set it (`{activityType: "EMAIL", ...}`), shown
@@ -641,12 +654,24 @@ fn forget_ended<T>(inner: &Inner, result: &Result<T, Error>) {
     }
 }
 
+/// Plain JS data in through `JSON.stringify` and the JSON reader the wasm has anyway
+/// (one deserializer per type instead of two, measured smaller than serde-wasm-bindgen
+/// once `json` reads through a `Value`). What
+/// `JSON.stringify` leaves out (`undefined`, functions) reads as a missing field, as
+/// before; a value it cannot write (`undefined` itself, BigInt, a cycle) reads as null.
 fn from_js<T: DeserializeOwned>(value: JsValue, what: &'static str) -> Result<T, Error> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        Error::Host(HostError::BadData {
-            what,
-            detail: e.to_string(),
-        })
+    let text = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| "null".to_string());
+    json::from_slice(text.as_bytes()).map_err(|e| {
+        let detail = e.to_string();
+        // The position in text the user never saw says nothing.
+        let detail = match detail.rfind(" at line ") {
+            Some(at) => detail[..at].to_string(),
+            None => detail,
+        };
+        Error::Host(HostError::BadData { what, detail })
     })
 }
 

@@ -3,12 +3,13 @@
 //! window needs no password. Never `localStorage` or roaming settings: those outlive the
 //! session and roaming settings travel to Microsoft's servers.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 const KEY: &str = "saveToImis.imisSession";
 
 /// What is kept: enough to use the token, and the user name to say who is signed in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Read by hand (below) as the derive would.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Stored {
     pub site: String,
@@ -20,7 +21,7 @@ pub struct Stored {
 /// The kept session for `site`, if it is still valid at `now_ms` (pure: the caller reads
 /// storage).
 pub fn usable(raw: Option<&str>, site: &str, now_ms: f64) -> Option<Stored> {
-    let stored: Stored = serde_json::from_str(raw?).ok()?;
+    let stored: Stored = crate::json::from_str(raw?).ok()?;
     (stored.site == site && stored.expires_at_ms > now_ms && !stored.token.is_empty())
         .then_some(stored)
 }
@@ -50,6 +51,20 @@ pub fn store(session: &Stored) {
 pub fn clear() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(KEY);
+    }
+}
+
+impl<'de> Deserialize<'de> for Stored {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::json::via_value(d, |v| {
+            let mut f = crate::json::Fields::of(v, "struct Stored")?;
+            Ok(Stored {
+                site: f.req("site")?,
+                token: f.req("token")?,
+                expires_at_ms: f.req("expiresAtMs")?,
+                user: f.req("user")?,
+            })
+        })
     }
 }
 

@@ -29,7 +29,8 @@ pub const DEFAULT_MAX_EMAILS: usize = 10;
 const SYSTEM_ACTIVITY_TYPES: [&str; 3] = ["DUES", "ORDER", "SALES"];
 
 /// A sign-in host and the Microsoft Graph that belongs to it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+/// Read by hand (below) as the derive would.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cloud {
     /// `host` or `host:port` of the authority URL.
@@ -63,9 +64,10 @@ fn microsoft_clouds() -> Vec<Cloud> {
     .collect()
 }
 
-/// Settings as typed: every field a string, possibly empty.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", default)]
+/// Settings as typed: every field a string, possibly empty. Read by hand (`Deserialize`
+/// below) as serde's `rename_all = "camelCase", default` would.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RawSettings {
     pub client_id: String,
     pub authority: String,
@@ -105,6 +107,32 @@ pub struct RawSettings {
     /// "everyone" (default: whoever iMIS allows) or "nobody": who may add a contact
     /// from the pane.
     pub contact_creation: String,
+}
+
+impl<'de> Deserialize<'de> for Cloud {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::json::via_value(d, |v| {
+            let mut f = crate::json::Fields::of(v, "struct Cloud")?;
+            Ok(Cloud {
+                authority_host: f.req("authorityHost")?,
+                graph_url: f.req("graphUrl")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for RawSettings {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::json::via_value(d, |v| {
+            let mut raw = RawSettings::default();
+            for (name, value) in crate::json::object(v, "struct RawSettings")? {
+                if let Some(slot) = raw.field_mut(&name) {
+                    *slot = crate::json::field(value)?;
+                }
+            }
+            Ok(raw)
+        })
+    }
 }
 
 impl RawSettings {

@@ -12,7 +12,6 @@ use common::{control, IMIS};
 use gloo_net::http::Request;
 use js_sys::{Function, Reflect};
 use save_to_imis::{layer_settings, App};
-use serde::Serialize;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -24,13 +23,12 @@ const FOLDER: &str = "$/Common/SaveToImis";
 const READ_ONLY: &str = "Only an iMIS administrator can change the settings for everyone.";
 
 fn js(value: &Value) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap()
+    js_sys::JSON::parse(&value.to_string()).unwrap()
 }
 
 fn rust(value: JsValue) -> Value {
-    serde_wasm_bindgen::from_value(value).unwrap()
+    let text: String = js_sys::JSON::stringify(&value).unwrap().into();
+    serde_json::from_str(&text).unwrap()
 }
 
 async fn reset() {

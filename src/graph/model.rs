@@ -1,6 +1,9 @@
 //! Microsoft Graph's mail attachment JSON and URLs (reference: graph-and-office.md).
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use crate::json::{self, Fields};
 
 use crate::item::AttachmentKind;
 
@@ -9,27 +12,21 @@ use crate::item::AttachmentKind;
 pub const LIST_SELECT: &str = "id,name,contentType,size,isInline,lastModifiedDateTime";
 
 /// One page of `GET .../attachments`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct AttachmentPage {
     pub value: Vec<Attachment>,
-    #[serde(rename = "@odata.nextLink")]
     pub next_link: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// Read by hand below: `@odata.type`, `id`; optional `name`, `contentType` (null on
+/// item attachments), `size`, `isInline`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Attachment {
-    #[serde(rename = "@odata.type")]
     pub odata_type: String,
     pub id: String,
-    #[serde(default)]
     pub name: Option<String>,
-    /// Null on item attachments.
-    #[serde(default)]
     pub content_type: Option<String>,
-    #[serde(default)]
     pub size: u64,
-    #[serde(default)]
     pub is_inline: bool,
 }
 
@@ -44,23 +41,12 @@ impl Attachment {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Debug, Deserialize)]
-struct ErrorDetail {
-    #[serde(default)]
-    code: String,
-    #[serde(default)]
-    message: String,
-}
-
-/// `(code, message)` from Graph's error body, or `None` when the body is not one.
+/// `(code, message)` from Graph's error body (`{"error": {"code", "message"}}`, both
+/// optional strings), or `None` when the body is not one.
 pub fn parse_error(body: &str) -> Option<(String, String)> {
-    let parsed: ErrorBody = crate::json::from_str(body).ok()?;
-    Some((parsed.error.code, parsed.error.message))
+    let v: Value = crate::json::from_str(body).ok()?;
+    let mut error = Fields::of(Fields::of(v, "").ok()?.req("error").ok()?, "").ok()?;
+    Some((error.opt("code").ok()?, error.opt("message").ok()?))
 }
 
 /// `/me` for the user's own mailbox, `/users/{mailbox}` for a shared or delegated one.
@@ -172,6 +158,37 @@ pub fn encode_segment(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+// Graph's attachment JSON, read by hand as the derive would (`crate::json`: one reader
+// for all types).
+
+impl<'de> Deserialize<'de> for AttachmentPage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        json::via_value(d, |v| {
+            let mut f = Fields::of(v, "struct AttachmentPage")?;
+            Ok(AttachmentPage {
+                value: f.req("value")?,
+                next_link: f.opt("@odata.nextLink")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Attachment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        json::via_value(d, |v| {
+            let mut f = Fields::of(v, "struct Attachment")?;
+            Ok(Attachment {
+                odata_type: f.req("@odata.type")?,
+                id: f.req("id")?,
+                name: f.opt("name")?,
+                content_type: f.opt("contentType")?,
+                size: f.opt("size")?,
+                is_inline: f.opt("isInline")?,
+            })
+        })
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! wrappers, paged results. Readers accept a plain value or a `{"$type", "$value"}`
 //! wrapper wherever iMIS may send either.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Value};
 
 const GENERIC_ENTITY: &str = "Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts";
@@ -69,7 +69,8 @@ pub fn as_text(v: &Value) -> Option<String> {
 }
 
 /// An iMIS contact as the pane shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Read by hand (below) as the derive would.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     pub party_id: String,
@@ -245,8 +246,9 @@ pub fn set_interaction_text(v: &mut Value, text: &str) {
 }
 
 /// A new contact as the user confirmed it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+/// Read by hand (below) as `#[serde(default)]` would.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
 pub struct NewContact {
     pub first_name: String,
     pub last_name: String,
@@ -548,6 +550,35 @@ fn validation_messages(v: &Value) -> Option<String> {
         })
         .collect();
     (!list.is_empty()).then(|| list.join(" "))
+}
+
+// The pane's contact JSON, read by hand (`crate::json`: one reader for all types).
+
+impl<'de> Deserialize<'de> for Contact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::json::via_value(d, |v| {
+            let mut f = crate::json::Fields::of(v, "struct Contact")?;
+            Ok(Contact {
+                party_id: f.req("partyId")?,
+                full_name: f.req("fullName")?,
+                emails: f.req("emails")?,
+            })
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for NewContact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::json::via_value(d, |v| {
+            let mut f = crate::json::Fields::of(v, "struct NewContact")?;
+            Ok(NewContact {
+                first_name: f.opt("firstName")?,
+                last_name: f.opt("lastName")?,
+                email: f.opt("email")?,
+                organization: f.opt("organization")?,
+            })
+        })
+    }
 }
 
 #[cfg(test)]

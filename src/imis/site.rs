@@ -5,10 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::json::{self, Fields};
 
 /// How the email's addresses are matched to iMIS contacts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub enum ContactLookup {
     /// `GET /api/Party?Email=eq:{address}` (public clients use it).
@@ -21,8 +23,10 @@ pub enum ContactLookup {
     CsContactBasic,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+/// Read by hand (below) as `#[serde(rename_all = "camelCase", default,
+/// deny_unknown_fields)]` would: missing keys keep `SiteProfile::default()`'s values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SiteProfile {
     // Activity columns: ASI documents ACTIVITY_TYPE and PartyId as the minimum; the
     // others are iMIS 2017's Activity table (check with GET /api/metadata/Activity).
@@ -157,7 +161,7 @@ impl SiteProfile {
         if json.trim().is_empty() {
             return Ok(SiteProfile::default());
         }
-        let mut site: SiteProfile = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let mut site: SiteProfile = crate::json::from_str(json).map_err(|e| e.to_string())?;
         site.document_types = site
             .document_types
             .into_iter()
@@ -258,6 +262,83 @@ fn key_hex(internet_message_id: &str, digits: usize) -> String {
     let digest = crate::encode::sha256(internet_message_id.trim().as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     hex[..digits].to_string()
+}
+
+impl<'de> Deserialize<'de> for ContactLookup {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use ContactLookup::*;
+        json::via_value(d, |v| {
+            json::variant(
+                v,
+                &["party", "iqa", "csContactBasic"],
+                &[Party, Iqa, CsContactBasic],
+            )
+        })
+    }
+}
+
+/// SiteProfile's JSON names, in field order (the derive's `expected one of` list).
+const SITE_PROFILE_FIELDS: &[&str] = &[
+    "activityParty",
+    "activityType",
+    "activityDate",
+    "activityDescription",
+    "activityNote",
+    "activityMessageKey",
+    "descriptionMaxChars",
+    "noteMaxChars",
+    "interactionMessageType",
+    "interactionCommunicationType",
+    "interactionSourceProcess",
+    "interactionSubjectMaxChars",
+    "folderType",
+    "documentTypes",
+    "fallbackDocumentType",
+    "contactLookup",
+    "iqaQuery",
+    "idColumn",
+    "nameColumn",
+    "emailColumn",
+];
+
+impl<'de> Deserialize<'de> for SiteProfile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        json::via_value(d, |v| {
+            let mut f = Fields::of(v, "struct SiteProfile")?;
+            f.deny_unknown(SITE_PROFILE_FIELDS)?;
+            let mut p = SiteProfile::default();
+            f.over("activityParty", &mut p.activity_party)?;
+            f.over("activityType", &mut p.activity_type)?;
+            f.over("activityDate", &mut p.activity_date)?;
+            f.over("activityDescription", &mut p.activity_description)?;
+            f.over("activityNote", &mut p.activity_note)?;
+            f.over("activityMessageKey", &mut p.activity_message_key)?;
+            f.over("descriptionMaxChars", &mut p.description_max_chars)?;
+            f.over("noteMaxChars", &mut p.note_max_chars)?;
+            f.over("interactionMessageType", &mut p.interaction_message_type)?;
+            f.over(
+                "interactionCommunicationType",
+                &mut p.interaction_communication_type,
+            )?;
+            f.over(
+                "interactionSourceProcess",
+                &mut p.interaction_source_process,
+            )?;
+            f.over(
+                "interactionSubjectMaxChars",
+                &mut p.interaction_subject_max_chars,
+            )?;
+            f.over("folderType", &mut p.folder_type)?;
+            f.over("documentTypes", &mut p.document_types)?;
+            f.over("fallbackDocumentType", &mut p.fallback_document_type)?;
+            f.over("contactLookup", &mut p.contact_lookup)?;
+            f.over("iqaQuery", &mut p.iqa_query)?;
+            f.over("idColumn", &mut p.id_column)?;
+            f.over("nameColumn", &mut p.name_column)?;
+            f.over("emailColumn", &mut p.email_column)?;
+            Ok(p)
+        })
+    }
 }
 
 #[cfg(test)]
