@@ -83,6 +83,21 @@ test("every script and stylesheet tag of the built pages carries integrity match
   }
 });
 
+test("the pane preloads the wasm core ahead of Office.js, pinned like the fetch that uses it", () => {
+  built();
+  const [wasm] = readdirSync(dist).filter((n) => n.endsWith(".wasm"));
+  const html = readFileSync(path.join(dist, "taskpane.html"), "utf8");
+  const all = tags(html);
+  const preload = all.findIndex(({ tag, attrs }) => tag === "link" && attrs.get("rel") === "preload" && attrs.get("href") === wasm);
+  assert.ok(preload >= 0, `taskpane.html preloads ${wasm}`);
+  const { attrs } = all[preload];
+  assert.equal(attrs.get("as"), "fetch");
+  assert.equal(attrs.get("crossorigin"), "anonymous", "CORS mode, as webpack's fetch");
+  assert.equal(attrs.get("integrity"), sha384(readFileSync(path.join(dist, wasm))), "the same integrity as webpack's fetch");
+  const office = all.findIndex(({ tag, attrs: a }) => tag === "script" && OFFICE_JS.includes(a.get("src")));
+  assert.ok(office > preload, "before Office.js, which blocks the parser");
+});
+
 test("the pane's bundle fetches the wasm core with its sha384 as integrity", () => {
   built();
   const wasm = readdirSync(dist).filter((n) => n.endsWith(".wasm"));
