@@ -2,7 +2,7 @@
 //! few MiB as it is made, joined into one `Blob` with the document's JSON around it
 //! only when it is sent.
 //!
-//! The bytes are gathered in one reused 3 MiB JS buffer: a download reads straight into
+//! The bytes are gathered in one reused 1 MiB JS buffer: a download reads straight into
 //! it where the browser can (a BYOB reader on the fetch body), so no chunk is left
 //! behind as garbage. Each full buffer is copied into wasm, encoded there into a reused
 //! buffer (src/encode.rs) and handed to a `Blob` as bytes, so the browser holds one
@@ -22,9 +22,10 @@ use web_sys::{ReadableStreamDefaultReader, ReadableStreamReadResult};
 use crate::encode::{base64_bytes_into, base64_encode};
 use crate::http::js_message;
 
-/// Bytes encoded at a time and folded into one `Blob`: a multiple of 3, so every
-/// fold's base64 but the last ends without padding and the folds join into one text.
-pub const FOLD_BYTES: u32 = 3 * 1024 * 1024;
+/// Bytes encoded at a time and folded into one `Blob`: about 1 MiB (its buffers are
+/// all the memory a download needs in the pane), and a multiple of 3, so every fold's
+/// base64 but the last ends without padding and the folds join into one text.
+pub const FOLD_BYTES: u32 = 3 * 341 * 1024;
 
 pub struct Body {
     /// The base64 text, in order: `Blob`s and strings.

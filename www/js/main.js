@@ -142,8 +142,14 @@ async function saveAll() {
 }
 
 /** Shows the email selected now (or says to select one), and its contacts. */
+/** Counts showCurrent calls: a slower earlier one (Outlook reads items asynchronously)
+ * must not show an email the user has moved away from meanwhile. */
+let shown = 0;
+
 async function showCurrent(connect = true) {
+  const mine = ++shown;
   const several = host.canLoadItems() ? await host.selectedItems().catch(() => null) : null;
+  if (mine !== shown) return;
   if (several && several.length > 1) {
     current = null;
     item = null;
@@ -151,7 +157,9 @@ async function showCurrent(connect = true) {
     return;
   }
   selection = null;
-  current = await host.readCurrent();
+  const read = await host.readCurrent();
+  if (mine !== shown) return;
+  current = read;
   item = current?.data;
   pendingSave = null;
   view.error(null);
@@ -280,9 +288,12 @@ async function connectImis(reason) {
     return;
   }
   view.imisUser(app.imisUser());
+  // Another email shown meanwhile (showCurrent) takes over from here.
+  const mine = shown;
   try {
     const before = JSON.stringify(settings);
     await loadOrg();
+    if (mine !== shown) return;
     if (JSON.stringify(settings) !== before) showItem();
   } catch (e) {
     return handleError(e);
@@ -296,6 +307,7 @@ async function connectImis(reason) {
   } catch (e) {
     return handleError(e);
   }
+  if (mine !== shown) return;
   view.showContacts(matches);
   view.offerNewContact(matches.length || settings.contactCreation === "nobody" ? null : app.newContactDraft(item));
   // A save the session ended goes on for the contacts it was started with, not the
