@@ -22,7 +22,7 @@ import { cpus } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
-import { control, fillSetup, imisToken, mailbox, messageFixture, signInImis, startHarness } from "../e2e/harness.mjs";
+import { control, fillSetup, imisToken, mailbox, messageFixture, saveAndWait, signInImis, startHarness } from "../e2e/harness.mjs";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = path.join(root, "dist");
@@ -293,14 +293,7 @@ async function saves(h) {
   await control(h.urls.imis, "/settings", { maxRequestBytes: 256 * MiB });
   const page = await context.newPage();
   const w = await open(h, page, warm.ewsId, setup);
-  const popup = context.waitForEvent("page", { timeout: 30_000 });
-  await w.pane.locator("#save").click();
-  const p = await popup;
-  await p.waitForSelector("#username");
-  await p.fill("#username", mailbox.users[0].mail);
-  await p.fill("#password", mailbox.users[0].password);
-  await p.click("#signin");
-  await w.pane.locator("#summary[data-state=done]").waitFor({ timeout: 60_000 });
+  await saveAndWait(context, w.pane);
 
   const graphToken = (await control(h.urls.idp, "/mint", { scope: `${h.urls.graph}/Mail.Read` })).access_token;
   const iToken = await imisToken(h.urls.imis);
@@ -384,14 +377,7 @@ async function firstSaveRequests(h) {
     clientId: CLIENT_ID, authority: `${h.urls.idp}/${mailbox.tenantId}/`, imisUrl: "", emailFile: false,
   });
   const t0 = Date.now();
-  const popup = context.waitForEvent("page", { timeout: 30_000 });
-  await pane.pane.locator("#save").click();
-  const p = await popup;
-  await p.waitForSelector("#username");
-  await p.fill("#username", mailbox.users[0].mail);
-  await p.fill("#password", mailbox.users[0].password);
-  await p.click("#signin");
-  await pane.pane.locator("#summary[data-state=done]").waitFor({ timeout: 60_000 });
+  await saveAndWait(context, pane.pane);
   const imis = (await h.imisState()).requests.filter((q) => Date.parse(q.t) >= t0);
   const graph = (await h.graphRequests()).filter((q) => q.t >= t0 && q.path.startsWith("/v1.0"));
   await context.close();
