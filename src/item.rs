@@ -1,94 +1,72 @@
 //! The email as the host hands it over: plain data read through Office.js by
 //! `www/js/host.js`. Everything in it is untrusted text from the email.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
 use crate::json::{self, Fields};
 
 /// Read by hand (`crate::json`) as the derive would: one reader for all types.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Address {
-    #[serde(default)]
     pub name: String,
     pub address: String,
 }
 
 /// What kind of attachment Office.js reports (`AttachmentDetails.attachmentType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttachmentKind {
     File,
     Item,
     Cloud,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentInfo {
     /// The attachment id in Graph's (REST) form, converted by the host.
     pub id: String,
     /// The id Office.js knows it by (for `getAttachmentContentAsync`).
-    #[serde(default)]
     pub office_id: String,
     /// Only Outlook can read it: a draft's attachment that classic Outlook on Windows
     /// or Mac names by its position, an id Graph does not know.
-    #[serde(default)]
     pub host_only: bool,
     pub name: String,
-    #[serde(default)]
     pub content_type: String,
-    #[serde(default)]
     pub size: u64,
     pub kind: AttachmentKind,
-    #[serde(default)]
     pub is_inline: bool,
     /// Where a cloud attachment lives (its link), when the host tells.
-    #[serde(default)]
     pub url: Option<String>,
 }
 
 /// Read or compose: compose comes in a later step, the seam is here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     #[default]
     Read,
     Compose,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailItem {
-    #[serde(default)]
     pub mode: Mode,
     /// The message id in Graph's (REST) form.
     pub rest_id: String,
     /// The mailbox the item lives in when Outlook says it is not the user's own
     /// (shared or delegated); `None` means `/me`. Real Outlook defines
     /// `getSharedPropertiesAsync` only on shared items, so its absence means "own".
-    #[serde(default)]
     pub shared_mailbox: Option<String>,
     /// The signed-in user's own address (never looked up as a contact).
-    #[serde(default)]
     pub user_address: String,
     /// The host can hand over attachment content itself (`getAttachmentContentAsync`).
-    #[serde(default)]
     pub host_content: bool,
-    #[serde(default)]
     pub subject: String,
     pub from: Address,
-    #[serde(default)]
     pub to: Vec<Address>,
-    #[serde(default)]
     pub cc: Vec<Address>,
     /// When the email was sent or received, ISO 8601 (UTC).
     pub date: String,
-    #[serde(default)]
     pub internet_message_id: String,
-    #[serde(default)]
     pub body_text: String,
-    #[serde(default)]
     pub attachments: Vec<AttachmentInfo>,
 }
 
@@ -165,3 +143,37 @@ impl<'de> Deserialize<'de> for MailItem {
         })
     }
 }
+
+crate::json_struct!(Address { name => "name", address => "address" });
+
+crate::json_names!(AttachmentKind { File => "file", Item => "item", Cloud => "cloud" });
+
+crate::json_struct!(AttachmentInfo {
+    id => "id",
+    office_id => "officeId",
+    host_only => "hostOnly",
+    name => "name",
+    content_type => "contentType",
+    size => "size",
+    kind => "kind",
+    is_inline => "isInline",
+    url => "url",
+});
+
+crate::json_names!(Mode { Read => "read", Compose => "compose" });
+
+crate::json_struct!(MailItem {
+    mode => "mode",
+    rest_id => "restId",
+    shared_mailbox => "sharedMailbox",
+    user_address => "userAddress",
+    host_content => "hostContent",
+    subject => "subject",
+    from => "from",
+    to => "to",
+    cc => "cc",
+    date => "date",
+    internet_message_id => "internetMessageId",
+    body_text => "bodyText",
+    attachments => "attachments",
+});

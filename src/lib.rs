@@ -19,6 +19,7 @@ pub mod http;
 pub mod imis;
 pub mod item;
 pub mod json;
+pub mod jsonw;
 pub mod names;
 pub mod org;
 pub mod plan;
@@ -37,7 +38,6 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -675,13 +675,9 @@ fn from_js<T: DeserializeOwned>(value: JsValue, what: &'static str) -> Result<T,
     })
 }
 
-/// Rust data out as plain JS data: serde_json's text through `JSON.parse`, what
+/// Rust data out as plain JS data: its JSON text (`jsonw`) through `JSON.parse`, what
 /// serde-wasm-bindgen's JSON-compatible serializer built (objects, arrays, strings,
-/// numbers, booleans, null; no value here is a float or beyond 2^53), with the
-/// serializer the wasm has anyway instead of a second one for every type.
-fn to_js<T: Serialize>(value: &T) -> JsValue {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .unwrap_or(JsValue::NULL)
+/// numbers, booleans, null; no value here is a float or beyond 2^53).
+fn to_js<T: jsonw::ToJson + ?Sized>(value: &T) -> JsValue {
+    js_sys::JSON::parse(&jsonw::to_string(value)).unwrap_or(JsValue::NULL)
 }

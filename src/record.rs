@@ -4,7 +4,6 @@
 //! The note ends with a section listing the attachments; it follows a marker line, so
 //! the section can be replaced after the uploads without touching anything above it.
 
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::imis::model::{generic_entity, interaction, typed_date, InteractionFields};
@@ -14,8 +13,7 @@ pub use crate::text::bounded;
 
 pub const MARKER: &str = "--- Saved by Save to iMIS ---";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub kind: RecordKind,
     pub party_id: String,
@@ -105,6 +103,18 @@ pub fn replace_section(note: &str, section: &str, max: usize) -> String {
     let room = max.saturating_sub(crate::text::units(MARKER) + crate::text::units(section) + 3);
     compose_note("", bounded(above, room).trim_end(), section, max)
 }
+
+crate::json_struct!(Record {
+    kind => "kind",
+    party_id => "partyId",
+    address => "address",
+    type_code => "typeCode",
+    date => "date",
+    subject => "subject",
+    note => "note",
+    message_key => "messageKey",
+    interaction_key => "interactionKey",
+});
 
 #[cfg(test)]
 mod tests {

@@ -3,14 +3,13 @@
 //! window needs no password. Never `localStorage` or roaming settings: those outlive the
 //! session and roaming settings travel to Microsoft's servers.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
 const KEY: &str = "saveToImis.imisSession";
 
 /// What is kept: enough to use the token, and the user name to say who is signed in.
 /// Read by hand (below) as the derive would.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
     pub site: String,
     pub token: String,
@@ -43,8 +42,8 @@ pub fn load(site: &str) -> Option<Stored> {
 
 /// Keeps the session; a pane without session storage (private modes) just asks again.
 pub fn store(session: &Stored) {
-    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(session)) {
-        let _ = storage.set_item(KEY, &text);
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(KEY, &crate::jsonw::to_string(session));
     }
 }
 
@@ -68,18 +67,24 @@ impl<'de> Deserialize<'de> for Stored {
     }
 }
 
+crate::json_struct!(Stored {
+    site => "site",
+    token => "token",
+    expires_at_ms => "expiresAtMs",
+    user => "user",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn kept(site: &str, expires_at_ms: f64) -> String {
-        serde_json::to_string(&Stored {
+        crate::jsonw::to_string(&Stored {
             site: site.into(),
             token: "t".into(),
             expires_at_ms,
             user: "staff".into(),
         })
-        .unwrap()
     }
 
     #[test]

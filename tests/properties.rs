@@ -2271,7 +2271,7 @@ fn to_raw(s: &Settings) -> RawSettings {
         profile_url: s.profile_url.clone(),
         contact_lookup: String::new(),
         iqa_query: String::new(),
-        site_profile: serde_json::to_string(&s.site).unwrap(),
+        site_profile: save_to_imis::jsonw::to_string(&s.site),
         org_settings_path: s.org_settings_path.clone(),
         contact_creation: s.contact_creation.as_str().to_string(),
     }
@@ -2282,7 +2282,9 @@ fn settings_errors_name_real_fields_that_were_filled_in() {
     check(1_200, (any_raw_settings(), clouds()), |(raw, clouds)| {
         if let Err(errors) = validate(&raw, &clouds) {
             prop_assert!(!errors.is_empty());
-            let typed = serde_json::to_value(&raw).unwrap();
+            let typed =
+                serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&raw))
+                    .unwrap();
             let mut seen = HashSet::new();
             for e in &errors {
                 prop_assert!(FIELDS.contains(&e.field), "{} is not a field", e.field);
@@ -3134,9 +3136,12 @@ fn layering_takes_each_value_from_the_highest_layer_that_sets_it() {
         let organisation: Option<Values> = o.map(|o| o.into_iter().collect());
         let out = layer(&deployment, organisation.as_ref(), &personal);
         let (dep, per, got) = (
-            serde_json::to_value(&deployment).unwrap(),
-            serde_json::to_value(&personal).unwrap(),
-            serde_json::to_value(&out.values).unwrap(),
+            serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&deployment))
+                .unwrap(),
+            serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&personal))
+                .unwrap(),
+            serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&out.values))
+                .unwrap(),
         );
         prop_assert_eq!(out.sources.len(), LAYERED_FIELDS.len());
         for (field, owner) in LAYERED_FIELDS {

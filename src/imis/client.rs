@@ -303,7 +303,7 @@ impl ImisClient {
         let created = self
             .send(
                 Request::post(&self.url(&format!("/api/{entity}"))),
-                Some(sent.to_string()),
+                Some(crate::jsonw::to_string(&sent)),
                 &what,
             )
             .await?;
@@ -357,7 +357,7 @@ impl ImisClient {
         }
         self.send(
             Request::put(&url),
-            Some(current.to_string()),
+            Some(crate::jsonw::to_string(&current)),
             "updating the saved record",
         )
         .await
@@ -386,7 +386,7 @@ impl ImisClient {
         parent: &str,
         name: &str,
     ) -> Result<String, ImisError> {
-        let body = model::folder(name, parent, &site.folder_type).to_string();
+        let body = crate::jsonw::to_string(&model::folder(name, parent, &site.folder_type));
         let created = self
             .send(
                 Request::post(&self.url("/api/Document")),
@@ -461,7 +461,7 @@ impl ImisClient {
         let created = self
             .send(
                 Request::post(&self.url("/api/Party")),
-                Some(model::person(contact).to_string()),
+                Some(crate::jsonw::to_string(&model::person(contact))),
                 what,
             )
             .await

@@ -2,7 +2,7 @@
 //! wrappers, paged results. Readers accept a plain value or a `{"$type", "$value"}`
 //! wrapper wherever iMIS may send either.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
 const GENERIC_ENTITY: &str = "Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts";
@@ -70,8 +70,7 @@ pub fn as_text(v: &Value) -> Option<String> {
 
 /// An iMIS contact as the pane shows it.
 /// Read by hand (below) as the derive would.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub party_id: String,
     pub full_name: String,
@@ -247,8 +246,7 @@ pub fn set_interaction_text(v: &mut Value, text: &str) {
 
 /// A new contact as the user confirmed it.
 /// Read by hand (below) as `#[serde(default)]` would.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NewContact {
     pub first_name: String,
     pub last_name: String,
@@ -453,15 +451,14 @@ pub fn means_too_large(status: u16, body: &str) -> bool {
 /// The JSON of a new document without its content: `Data` is added last, so the body
 /// is `head + base64 + tail` and can be sent as parts without building one string.
 pub fn document_parts(name: &str, parent_path: &str, type_id: &str) -> (String, &'static str) {
-    let head = json!({
+    let head = crate::jsonw::to_string(&json!({
         "$type": DOCUMENT,
         "Name": name,
         "AlternateName": name,
         "Description": name,
         "DocumentTypeId": type_id,
         "Path": parent_path,
-    })
-    .to_string();
+    }));
     let open = format!(
         "{},\"Data\":{{\"$type\":\"{BYTES}\",\"$value\":\"",
         &head[..head.len() - 1]
@@ -580,6 +577,19 @@ impl<'de> Deserialize<'de> for NewContact {
         })
     }
 }
+
+crate::json_struct!(Contact {
+    party_id => "partyId",
+    full_name => "fullName",
+    emails => "emails",
+});
+
+crate::json_struct!(NewContact {
+    first_name => "firstName",
+    last_name => "lastName",
+    email => "email",
+    organization => "organization",
+});
 
 #[cfg(test)]
 mod tests {

@@ -5,13 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
 use crate::json::{self, Fields};
 
 /// How the email's addresses are matched to iMIS contacts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ContactLookup {
     /// `GET /api/Party?Email=eq:{address}` (public clients use it).
     #[default]
@@ -25,8 +24,7 @@ pub enum ContactLookup {
 
 /// Read by hand (below) as `#[serde(rename_all = "camelCase", default,
 /// deny_unknown_fields)]` would: missing keys keep `SiteProfile::default()`'s values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteProfile {
     // Activity columns: ASI documents ACTIVITY_TYPE and PartyId as the minimum; the
     // others are iMIS 2017's Activity table (check with GET /api/metadata/Activity).
@@ -340,6 +338,35 @@ impl<'de> Deserialize<'de> for SiteProfile {
         })
     }
 }
+
+crate::json_names!(ContactLookup {
+    Party => "party",
+    Iqa => "iqa",
+    CsContactBasic => "csContactBasic",
+});
+
+crate::json_struct!(SiteProfile {
+    activity_party => "activityParty",
+    activity_type => "activityType",
+    activity_date => "activityDate",
+    activity_description => "activityDescription",
+    activity_note => "activityNote",
+    activity_message_key => "activityMessageKey",
+    description_max_chars => "descriptionMaxChars",
+    note_max_chars => "noteMaxChars",
+    interaction_message_type => "interactionMessageType",
+    interaction_communication_type => "interactionCommunicationType",
+    interaction_source_process => "interactionSourceProcess",
+    interaction_subject_max_chars => "interactionSubjectMaxChars",
+    folder_type => "folderType",
+    document_types => "documentTypes",
+    fallback_document_type => "fallbackDocumentType",
+    contact_lookup => "contactLookup",
+    iqa_query => "iqaQuery",
+    id_column => "idColumn",
+    name_column => "nameColumn",
+    email_column => "emailColumn",
+});
 
 #[cfg(test)]
 mod tests {
