@@ -1,8 +1,6 @@
 //! The email as the host hands it over: plain data read through Office.js by
 //! `www/js/host.js`. Everything in it is untrusted text from the email.
 
-use serde::{Deserialize, Deserializer};
-
 use crate::json::{self, Fields};
 
 /// Read by hand (`crate::json`) as the derive would: one reader for all types.
@@ -73,73 +71,63 @@ pub struct MailItem {
 // The readers of the types above, as `#[serde(rename_all = "camelCase")]` with the
 // fields' `#[serde(default)]` would read them (`crate::json`: one reader for all types).
 
-impl<'de> Deserialize<'de> for Address {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        json::via_value(d, |v| {
-            let mut f = Fields::of(v, "struct Address")?;
-            Ok(Address {
-                name: f.opt("name")?,
-                address: f.req("address")?,
-            })
+impl crate::json::FromJson for Address {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = Fields::of(v, "struct Address")?;
+        Ok(Address {
+            name: f.opt("name")?,
+            address: f.req("address")?,
         })
     }
 }
 
-impl<'de> Deserialize<'de> for AttachmentKind {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+impl crate::json::FromJson for AttachmentKind {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
         use AttachmentKind::*;
-        json::via_value(d, |v| {
-            json::variant(v, &["file", "item", "cloud"], &[File, Item, Cloud])
+        json::variant(v, &["file", "item", "cloud"], &[File, Item, Cloud])
+    }
+}
+
+impl crate::json::FromJson for Mode {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        json::variant(v, &["read", "compose"], &[Mode::Read, Mode::Compose])
+    }
+}
+
+impl crate::json::FromJson for AttachmentInfo {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = Fields::of(v, "struct AttachmentInfo")?;
+        Ok(AttachmentInfo {
+            id: f.req("id")?,
+            office_id: f.opt("officeId")?,
+            host_only: f.opt("hostOnly")?,
+            name: f.req("name")?,
+            content_type: f.opt("contentType")?,
+            size: f.opt("size")?,
+            kind: f.req("kind")?,
+            is_inline: f.opt("isInline")?,
+            url: f.opt("url")?,
         })
     }
 }
 
-impl<'de> Deserialize<'de> for Mode {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        json::via_value(d, |v| {
-            json::variant(v, &["read", "compose"], &[Mode::Read, Mode::Compose])
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for AttachmentInfo {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        json::via_value(d, |v| {
-            let mut f = Fields::of(v, "struct AttachmentInfo")?;
-            Ok(AttachmentInfo {
-                id: f.req("id")?,
-                office_id: f.opt("officeId")?,
-                host_only: f.opt("hostOnly")?,
-                name: f.req("name")?,
-                content_type: f.opt("contentType")?,
-                size: f.opt("size")?,
-                kind: f.req("kind")?,
-                is_inline: f.opt("isInline")?,
-                url: f.opt("url")?,
-            })
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for MailItem {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        json::via_value(d, |v| {
-            let mut f = Fields::of(v, "struct MailItem")?;
-            Ok(MailItem {
-                mode: f.opt("mode")?,
-                rest_id: f.req("restId")?,
-                shared_mailbox: f.opt("sharedMailbox")?,
-                user_address: f.opt("userAddress")?,
-                host_content: f.opt("hostContent")?,
-                subject: f.opt("subject")?,
-                from: f.req("from")?,
-                to: f.opt("to")?,
-                cc: f.opt("cc")?,
-                date: f.req("date")?,
-                internet_message_id: f.opt("internetMessageId")?,
-                body_text: f.opt("bodyText")?,
-                attachments: f.opt("attachments")?,
-            })
+impl crate::json::FromJson for MailItem {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = Fields::of(v, "struct MailItem")?;
+        Ok(MailItem {
+            mode: f.opt("mode")?,
+            rest_id: f.req("restId")?,
+            shared_mailbox: f.opt("sharedMailbox")?,
+            user_address: f.opt("userAddress")?,
+            host_content: f.opt("hostContent")?,
+            subject: f.opt("subject")?,
+            from: f.req("from")?,
+            to: f.opt("to")?,
+            cc: f.opt("cc")?,
+            date: f.req("date")?,
+            internet_message_id: f.opt("internetMessageId")?,
+            body_text: f.opt("bodyText")?,
+            attachments: f.opt("attachments")?,
         })
     }
 }

@@ -3,36 +3,34 @@
 //! write for strings holding one, and a sender can put one in an attachment name. Such
 //! escapes are read as U+FFFD; everything else is read as it is.
 
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde::de::{Error as _, Unexpected};
+pub use serde_json::{Map, Value};
 
-/// `serde_json::from_slice`, and once more with lone surrogate escapes replaced. The text
-/// is read into a `Value` by one reader and the type is taken from that: serde_json's
-/// text reader inlined for every type was the largest part of the wasm's JSON code.
-pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
-    serde_json::from_value(parse(bytes)?)
+/// serde_json's error: its messages are what the derive's readers said.
+pub type Error = serde_json::Error;
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A type read from a `Value` by hand. Replaces `Deserialize`: serde's readers were
+/// instantiated once per type and field type and were the wasm's largest JSON code; the
+/// errors are serde's own, with serde's words.
+pub trait FromJson: Sized {
+    fn from_json(v: Value) -> Result<Self>;
 }
 
-/// A type read by hand from a `Value` (`read`), for `Deserialize` impls: the derive's
-/// reader was instantiated once per type and was the wasm's largest JSON code. Field
-/// values go through `field`, so their errors read as the derive's.
-pub fn via_value<'de, D, T>(d: D, read: fn(Value) -> serde_json::Result<T>) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    use serde::de::Error;
-    read(Value::deserialize(d)?).map_err(D::Error::custom)
+/// The text's value as `T`; the text is read once more with lone surrogate escapes
+/// replaced when serde_json refuses it.
+pub fn from_slice<T: FromJson>(bytes: &[u8]) -> Result<T> {
+    T::from_json(parse(bytes)?)
 }
 
-/// The object's members, or the derive's error for a value that is none.
-pub fn object(v: Value, expected: &'static str) -> serde_json::Result<Map<String, Value>> {
-    use serde::de::{Error, Unexpected};
-    let v = match v {
-        Value::Object(map) => return Ok(map),
-        other => other,
-    };
-    let unexpected = match &v {
+pub fn from_str<T: FromJson>(text: &str) -> Result<T> {
+    from_slice(text.as_bytes())
+}
+
+/// What serde calls the value in "invalid type" errors.
+fn unexpected(v: &Value) -> Unexpected<'_> {
+    match v {
+        Value::Null => Unexpected::Unit,
         Value::Bool(b) => Unexpected::Bool(*b),
         Value::Number(n) => match (n.as_u64(), n.as_i64()) {
             (Some(u), _) => Unexpected::Unsigned(u),
@@ -41,83 +39,163 @@ pub fn object(v: Value, expected: &'static str) -> serde_json::Result<Map<String
         },
         Value::String(s) => Unexpected::Str(s),
         Value::Array(_) => Unexpected::Seq,
-        Value::Null | Value::Object(_) => Unexpected::Unit,
-    };
-    Err(serde_json::Error::invalid_type(unexpected, &expected))
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+/// serde's "invalid type: ..., expected ..." for `v`.
+pub fn invalid_type(v: &Value, expected: &'static str) -> Error {
+    Error::invalid_type(unexpected(v), &expected)
+}
+
+/// The object's members, or the derive's error for a value that is none.
+pub fn object(v: Value, expected: &'static str) -> Result<Map<String, Value>> {
+    match v {
+        Value::Object(map) => Ok(map),
+        other => Err(invalid_type(&other, expected)),
+    }
 }
 
 /// A JSON object's members taken by name, as serde's derive reads a struct.
 pub struct Fields(Map<String, Value>);
 
 impl Fields {
-    pub fn of(v: Value, expected: &'static str) -> serde_json::Result<Fields> {
+    pub fn of(v: Value, expected: &'static str) -> Result<Fields> {
         object(v, expected).map(Fields)
     }
 
     /// A field without `#[serde(default)]`: missing is an error.
-    pub fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> serde_json::Result<T> {
+    pub fn req<T: FromJson>(&mut self, name: &'static str) -> Result<T> {
         match self.0.remove(name) {
-            Some(v) => field(v),
-            None => Err(serde::de::Error::missing_field(name)),
+            Some(v) => T::from_json(v),
+            None => Err(Error::missing_field(name)),
         }
     }
 
     /// A `#[serde(default)]` or `Option` field: missing is the default (`None`).
-    pub fn opt<T: DeserializeOwned + Default>(
-        &mut self,
-        name: &'static str,
-    ) -> serde_json::Result<T> {
-        self.0.remove(name).map_or_else(|| Ok(T::default()), field)
+    pub fn opt<T: FromJson + Default>(&mut self, name: &'static str) -> Result<T> {
+        self.0
+            .remove(name)
+            .map_or_else(|| Ok(T::default()), T::from_json)
     }
 
     /// Into `slot` when present, for a container-level `#[serde(default)]`.
-    pub fn over<T: DeserializeOwned>(
-        &mut self,
-        name: &'static str,
-        slot: &mut T,
-    ) -> serde_json::Result<()> {
+    pub fn over<T: FromJson>(&mut self, name: &'static str, slot: &mut T) -> Result<()> {
         if let Some(v) = self.0.remove(name) {
-            *slot = field(v)?;
+            *slot = T::from_json(v)?;
         }
         Ok(())
     }
 
     /// `deny_unknown_fields`: the derive's error for the first member not in `known`.
-    pub fn deny_unknown(&self, known: &'static [&'static str]) -> serde_json::Result<()> {
+    pub fn deny_unknown(&self, known: &'static [&'static str]) -> Result<()> {
         match self.0.keys().find(|k| !known.contains(&k.as_str())) {
-            Some(k) => Err(serde::de::Error::unknown_field(k, known)),
+            Some(k) => Err(Error::unknown_field(k, known)),
             None => Ok(()),
         }
     }
 }
 
 /// A unit-variant enum from its name (`names[i]` is `values[i]`), or the derive's error.
-pub fn variant<T: Copy>(
-    v: Value,
-    names: &'static [&'static str],
-    values: &[T],
-) -> serde_json::Result<T> {
-    let name: String = field(v)?;
+pub fn variant<T: Copy>(v: Value, names: &'static [&'static str], values: &[T]) -> Result<T> {
+    let name = String::from_json(v)?;
     match names.iter().position(|n| *n == name) {
         Some(i) => Ok(values[i]),
-        None => Err(serde::de::Error::unknown_variant(&name, names)),
+        None => Err(Error::unknown_variant(&name, names)),
     }
 }
 
-/// One field's value, read as the derive reads it.
-pub fn field<T: DeserializeOwned>(v: Value) -> serde_json::Result<T> {
-    serde_json::from_value(v)
+impl FromJson for Value {
+    fn from_json(v: Value) -> Result<Self> {
+        Ok(v)
+    }
 }
 
-fn parse(bytes: &[u8]) -> serde_json::Result<Value> {
+impl FromJson for String {
+    fn from_json(v: Value) -> Result<Self> {
+        match v {
+            Value::String(s) => Ok(s),
+            other => Err(invalid_type(&other, "a string")),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(v: Value) -> Result<Self> {
+        match v {
+            Value::Bool(b) => Ok(b),
+            other => Err(invalid_type(&other, "a boolean")),
+        }
+    }
+}
+
+/// An integer as serde's primitive visitors read one: a float is the wrong type, a whole
+/// number out of range the wrong value; `expected` is the type's name.
+fn integer<T: TryFrom<u64> + TryFrom<i64>>(v: &Value, expected: &'static str) -> Result<T> {
+    let n = match v {
+        Value::Number(n) => n,
+        other => return Err(invalid_type(other, expected)),
+    };
+    let (got, fits) = match (n.as_u64(), n.as_i64()) {
+        (Some(u), _) => (Unexpected::Unsigned(u), T::try_from(u).ok()),
+        (None, Some(i)) => (Unexpected::Signed(i), T::try_from(i).ok()),
+        _ => return Err(invalid_type(v, expected)),
+    };
+    fits.ok_or_else(|| Error::invalid_value(got, &expected))
+}
+
+macro_rules! integers {
+    ($($t:ident),*) => {$(
+        impl FromJson for $t {
+            fn from_json(v: Value) -> Result<Self> {
+                integer(&v, stringify!($t))
+            }
+        }
+    )*};
+}
+integers!(u64, u32, usize, i64);
+
+impl FromJson for f64 {
+    fn from_json(v: Value) -> Result<Self> {
+        match &v {
+            Value::Number(n) => n.as_f64().ok_or_else(|| invalid_type(&v, "f64")),
+            other => Err(invalid_type(other, "f64")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(v: Value) -> Result<Self> {
+        match v {
+            Value::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: Value) -> Result<Self> {
+        match v {
+            Value::Array(items) => items.into_iter().map(T::from_json).collect(),
+            other => Err(invalid_type(&other, "a sequence")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for std::collections::BTreeMap<String, T> {
+    fn from_json(v: Value) -> Result<Self> {
+        object(v, "a map")?
+            .into_iter()
+            .map(|(k, v)| Ok((k, T::from_json(v)?)))
+            .collect()
+    }
+}
+
+fn parse(bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(bytes).or_else(|e| match repair_surrogates(bytes) {
         Some(fixed) => serde_json::from_slice(&fixed),
         None => Err(e),
     })
-}
-
-pub fn from_str<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
-    from_slice(text.as_bytes())
 }
 
 fn hex4(bytes: &[u8], at: usize) -> Option<u16> {

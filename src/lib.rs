@@ -37,7 +37,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -565,14 +564,12 @@ struct SaveOptions {
     without_graph: bool,
 }
 
-impl<'de> serde::Deserialize<'de> for SaveOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        json::via_value(d, |v| {
-            let mut f = json::Fields::of(v, "struct SaveOptions")?;
-            Ok(SaveOptions {
-                again: f.opt("again")?,
-                without_graph: f.opt("withoutGraph")?,
-            })
+impl crate::json::FromJson for SaveOptions {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = json::Fields::of(v, "struct SaveOptions")?;
+        Ok(SaveOptions {
+            again: f.opt("again")?,
+            without_graph: f.opt("withoutGraph")?,
         })
     }
 }
@@ -659,7 +656,7 @@ fn forget_ended<T>(inner: &Inner, result: &Result<T, Error>) {
 /// once `json` reads through a `Value`). What
 /// `JSON.stringify` leaves out (`undefined`, functions) reads as a missing field, as
 /// before; a value it cannot write (`undefined` itself, BigInt, a cycle) reads as null.
-fn from_js<T: DeserializeOwned>(value: JsValue, what: &'static str) -> Result<T, Error> {
+fn from_js<T: json::FromJson>(value: JsValue, what: &'static str) -> Result<T, Error> {
     let text = js_sys::JSON::stringify(&value)
         .ok()
         .and_then(|text| text.as_string())

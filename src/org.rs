@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use serde_json::Value;
 use thiserror::Error;
 
@@ -24,8 +23,7 @@ pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
 const MARKER: &str = "saveToImis";
 
 /// Who owns a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
     /// Fixed where the add-in is deployed (`config.json` or the build).
     Deployment,
@@ -36,8 +34,7 @@ pub enum Layer {
 }
 
 /// Where a value in effect came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Deployment,
     Organisation,
@@ -268,7 +265,7 @@ mod tests {
     }
 
     fn from_map(map: Map<String, Value>) -> RawSettings {
-        serde_json::from_value(Value::Object(map)).unwrap_or_default()
+        crate::json::FromJson::from_json(Value::Object(map)).unwrap_or_default()
     }
 
     fn raw(pairs: &[(&str, &str)]) -> RawSettings {

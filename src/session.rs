@@ -3,8 +3,6 @@
 //! window needs no password. Never `localStorage` or roaming settings: those outlive the
 //! session and roaming settings travel to Microsoft's servers.
 
-use serde::{Deserialize, Deserializer};
-
 const KEY: &str = "saveToImis.imisSession";
 
 /// What is kept: enough to use the token, and the user name to say who is signed in.
@@ -53,16 +51,14 @@ pub fn clear() {
     }
 }
 
-impl<'de> Deserialize<'de> for Stored {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::via_value(d, |v| {
-            let mut f = crate::json::Fields::of(v, "struct Stored")?;
-            Ok(Stored {
-                site: f.req("site")?,
-                token: f.req("token")?,
-                expires_at_ms: f.req("expiresAtMs")?,
-                user: f.req("user")?,
-            })
+impl crate::json::FromJson for Stored {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = crate::json::Fields::of(v, "struct Stored")?;
+        Ok(Stored {
+            site: f.req("site")?,
+            token: f.req("token")?,
+            expires_at_ms: f.req("expiresAtMs")?,
+            user: f.req("user")?,
         })
     }
 }

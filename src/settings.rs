@@ -5,7 +5,6 @@
 //! with a message that says what to type instead.
 
 use crate::weburl::{form_encode, WebUrl};
-use serde::Deserialize;
 
 use crate::imis::site::{ContactLookup, SiteProfile};
 
@@ -107,29 +106,25 @@ pub struct RawSettings {
     pub contact_creation: String,
 }
 
-impl<'de> Deserialize<'de> for Cloud {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::via_value(d, |v| {
-            let mut f = crate::json::Fields::of(v, "struct Cloud")?;
-            Ok(Cloud {
-                authority_host: f.req("authorityHost")?,
-                graph_url: f.req("graphUrl")?,
-            })
+impl crate::json::FromJson for Cloud {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = crate::json::Fields::of(v, "struct Cloud")?;
+        Ok(Cloud {
+            authority_host: f.req("authorityHost")?,
+            graph_url: f.req("graphUrl")?,
         })
     }
 }
 
-impl<'de> Deserialize<'de> for RawSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::via_value(d, |v| {
-            let mut raw = RawSettings::default();
-            for (name, value) in crate::json::object(v, "struct RawSettings")? {
-                if let Some(slot) = raw.field_mut(&name) {
-                    *slot = crate::json::field(value)?;
-                }
+impl crate::json::FromJson for RawSettings {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut raw = RawSettings::default();
+        for (name, value) in crate::json::object(v, "struct RawSettings")? {
+            if let Some(slot) = raw.field_mut(&name) {
+                *slot = crate::json::FromJson::from_json(value)?;
             }
-            Ok(raw)
-        })
+        }
+        Ok(raw)
     }
 }
 
@@ -195,8 +190,7 @@ impl RawSettings {
 /// Who may add a new iMIS contact from the pane. iMIS itself still refuses users
 /// without the right; "administrators only" is not offered: no published REST call
 /// tells whether the signed-in user is one (docs/org-settings.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ContactCreation {
     #[default]
     Everyone,
@@ -213,8 +207,7 @@ impl ContactCreation {
 }
 
 /// What an email becomes in iMIS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RecordKind {
     #[default]
     Activity,

@@ -523,7 +523,7 @@ fn graph_attachment_pages_parse_every_field_back() {
             if let Some(n) = &next {
                 page["@odata.nextLink"] = json!(n);
             }
-            let parsed: AttachmentPage = serde_json::from_str(&page.to_string())
+            let parsed: AttachmentPage = save_to_imis::json::from_str(&page.to_string())
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(parsed.next_link, next.flatten());
             prop_assert_eq!(parsed.value.len(), list.len());
@@ -557,8 +557,8 @@ fn member<'a>(v: &'a Value, name: &str, at: usize) -> &'a Value {
 #[test]
 fn graph_pages_from_arbitrary_bytes_match_their_json() {
     check(3_000, json_bytes(), |bytes| {
-        if let Ok(page) = serde_json::from_slice::<AttachmentPage>(&bytes) {
-            let v: Value = serde_json::from_slice(&bytes).expect("a parsed page is JSON");
+        if let Ok(page) = save_to_imis::json::from_slice::<AttachmentPage>(&bytes) {
+            let v: Value = save_to_imis::json::from_slice(&bytes).expect("a parsed page is JSON");
             let list = member(&v, "value", 0).as_array().expect("value is a list");
             prop_assert_eq!(list.len(), page.value.len());
             for (a, j) in page.value.iter().zip(list) {
@@ -3081,7 +3081,7 @@ fn raw_of(pairs: &[(String, String)]) -> RawSettings {
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
-    serde_json::from_value(Value::Object(map)).unwrap()
+    save_to_imis::json::FromJson::from_json(Value::Object(map)).unwrap()
 }
 
 #[test]

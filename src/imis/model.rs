@@ -2,7 +2,6 @@
 //! wrappers, paged results. Readers accept a plain value or a `{"$type", "$value"}`
 //! wrapper wherever iMIS may send either.
 
-use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
 const GENERIC_ENTITY: &str = "Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts";
@@ -551,29 +550,25 @@ fn validation_messages(v: &Value) -> Option<String> {
 
 // The pane's contact JSON, read by hand (`crate::json`: one reader for all types).
 
-impl<'de> Deserialize<'de> for Contact {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::via_value(d, |v| {
-            let mut f = crate::json::Fields::of(v, "struct Contact")?;
-            Ok(Contact {
-                party_id: f.req("partyId")?,
-                full_name: f.req("fullName")?,
-                emails: f.req("emails")?,
-            })
+impl crate::json::FromJson for Contact {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = crate::json::Fields::of(v, "struct Contact")?;
+        Ok(Contact {
+            party_id: f.req("partyId")?,
+            full_name: f.req("fullName")?,
+            emails: f.req("emails")?,
         })
     }
 }
 
-impl<'de> Deserialize<'de> for NewContact {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::via_value(d, |v| {
-            let mut f = crate::json::Fields::of(v, "struct NewContact")?;
-            Ok(NewContact {
-                first_name: f.opt("firstName")?,
-                last_name: f.opt("lastName")?,
-                email: f.opt("email")?,
-                organization: f.opt("organization")?,
-            })
+impl crate::json::FromJson for NewContact {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = crate::json::Fields::of(v, "struct NewContact")?;
+        Ok(NewContact {
+            first_name: f.opt("firstName")?,
+            last_name: f.opt("lastName")?,
+            email: f.opt("email")?,
+            organization: f.opt("organization")?,
         })
     }
 }

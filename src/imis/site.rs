@@ -5,8 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer};
-
 use crate::json::{self, Fields};
 
 /// How the email's addresses are matched to iMIS contacts.
@@ -262,16 +260,14 @@ fn key_hex(internet_message_id: &str, digits: usize) -> String {
     hex[..digits].to_string()
 }
 
-impl<'de> Deserialize<'de> for ContactLookup {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+impl crate::json::FromJson for ContactLookup {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
         use ContactLookup::*;
-        json::via_value(d, |v| {
-            json::variant(
-                v,
-                &["party", "iqa", "csContactBasic"],
-                &[Party, Iqa, CsContactBasic],
-            )
-        })
+        json::variant(
+            v,
+            &["party", "iqa", "csContactBasic"],
+            &[Party, Iqa, CsContactBasic],
+        )
     }
 }
 
@@ -299,43 +295,41 @@ const SITE_PROFILE_FIELDS: &[&str] = &[
     "emailColumn",
 ];
 
-impl<'de> Deserialize<'de> for SiteProfile {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        json::via_value(d, |v| {
-            let mut f = Fields::of(v, "struct SiteProfile")?;
-            f.deny_unknown(SITE_PROFILE_FIELDS)?;
-            let mut p = SiteProfile::default();
-            f.over("activityParty", &mut p.activity_party)?;
-            f.over("activityType", &mut p.activity_type)?;
-            f.over("activityDate", &mut p.activity_date)?;
-            f.over("activityDescription", &mut p.activity_description)?;
-            f.over("activityNote", &mut p.activity_note)?;
-            f.over("activityMessageKey", &mut p.activity_message_key)?;
-            f.over("descriptionMaxChars", &mut p.description_max_chars)?;
-            f.over("noteMaxChars", &mut p.note_max_chars)?;
-            f.over("interactionMessageType", &mut p.interaction_message_type)?;
-            f.over(
-                "interactionCommunicationType",
-                &mut p.interaction_communication_type,
-            )?;
-            f.over(
-                "interactionSourceProcess",
-                &mut p.interaction_source_process,
-            )?;
-            f.over(
-                "interactionSubjectMaxChars",
-                &mut p.interaction_subject_max_chars,
-            )?;
-            f.over("folderType", &mut p.folder_type)?;
-            f.over("documentTypes", &mut p.document_types)?;
-            f.over("fallbackDocumentType", &mut p.fallback_document_type)?;
-            f.over("contactLookup", &mut p.contact_lookup)?;
-            f.over("iqaQuery", &mut p.iqa_query)?;
-            f.over("idColumn", &mut p.id_column)?;
-            f.over("nameColumn", &mut p.name_column)?;
-            f.over("emailColumn", &mut p.email_column)?;
-            Ok(p)
-        })
+impl crate::json::FromJson for SiteProfile {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = Fields::of(v, "struct SiteProfile")?;
+        f.deny_unknown(SITE_PROFILE_FIELDS)?;
+        let mut p = SiteProfile::default();
+        f.over("activityParty", &mut p.activity_party)?;
+        f.over("activityType", &mut p.activity_type)?;
+        f.over("activityDate", &mut p.activity_date)?;
+        f.over("activityDescription", &mut p.activity_description)?;
+        f.over("activityNote", &mut p.activity_note)?;
+        f.over("activityMessageKey", &mut p.activity_message_key)?;
+        f.over("descriptionMaxChars", &mut p.description_max_chars)?;
+        f.over("noteMaxChars", &mut p.note_max_chars)?;
+        f.over("interactionMessageType", &mut p.interaction_message_type)?;
+        f.over(
+            "interactionCommunicationType",
+            &mut p.interaction_communication_type,
+        )?;
+        f.over(
+            "interactionSourceProcess",
+            &mut p.interaction_source_process,
+        )?;
+        f.over(
+            "interactionSubjectMaxChars",
+            &mut p.interaction_subject_max_chars,
+        )?;
+        f.over("folderType", &mut p.folder_type)?;
+        f.over("documentTypes", &mut p.document_types)?;
+        f.over("fallbackDocumentType", &mut p.fallback_document_type)?;
+        f.over("contactLookup", &mut p.contact_lookup)?;
+        f.over("iqaQuery", &mut p.iqa_query)?;
+        f.over("idColumn", &mut p.id_column)?;
+        f.over("nameColumn", &mut p.name_column)?;
+        f.over("emailColumn", &mut p.email_column)?;
+        Ok(p)
     }
 }
 
