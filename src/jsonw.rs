@@ -149,7 +149,7 @@ impl ToJson for f64 {
         } else if self.fract() == 0.0 && self.abs() < 9.0e15 {
             let _ = write!(out, "{}", *self as i64);
         } else {
-            let _ = write!(out, "{self:?}");
+            let _ = write!(out, "{self}");
         }
     }
 }

@@ -335,14 +335,17 @@ pub fn size_text(bytes: u64) -> String {
     if bytes < 1024 {
         format!("{bytes} B")
     } else if bytes < 1024 * 1024 {
-        format!("{:.1} KB", bytes as f64 / 1024.0)
+        format!("{} KB", crate::text::one_decimal(bytes as f64 / 1024.0))
     } else {
         megabytes(bytes)
     }
 }
 
 pub fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    format!(
+        "{} MB",
+        crate::text::one_decimal(bytes as f64 / (1024.0 * 1024.0))
+    )
 }
 
 /// iMIS dates: `YYYY-MM-DDTHH:MM:SS`, from the ISO 8601 date Office.js gives.
