@@ -3,7 +3,7 @@
 //! write for strings holding one, and a sender can put one in an attachment name. Such
 //! escapes are read as U+FFFD; everything else is read as it is.
 
-use serde::de::{Error as _, Unexpected};
+use serde::de::Error as _;
 pub use serde_json::{Map, Value};
 
 /// serde_json's error: its messages are what the derive's readers said.
@@ -27,25 +27,54 @@ pub fn from_str<T: FromJson>(text: &str) -> Result<T> {
     from_slice(text.as_bytes())
 }
 
-/// What serde calls the value in "invalid type" errors.
-fn unexpected(v: &Value) -> Unexpected<'_> {
+/// What serde_json calls the value in "invalid type" errors (serde's `Unexpected` as
+/// serde_json words it). Written here: serde's own words for it format floats with the
+/// float formatter, kilobytes of the wasm; serde_json's (the same digits) do not.
+fn unexpected(v: &Value) -> String {
     match v {
-        Value::Null => Unexpected::Unit,
-        Value::Bool(b) => Unexpected::Bool(*b),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => Unexpected::Unsigned(u),
-            (None, Some(i)) => Unexpected::Signed(i),
-            _ => Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Unexpected::Str(s),
-        Value::Array(_) => Unexpected::Seq,
-        Value::Object(_) => Unexpected::Map,
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
+        Value::Number(n) => format!("integer `{n}`"),
+        Value::String(s) => format!("string {s:?}"),
+        Value::Array(_) => "sequence".into(),
+        Value::Object(_) => "map".into(),
     }
+}
+
+/// serde's message through serde_json's error, as its `de::Error` methods build it.
+fn custom(message: String) -> Error {
+    Error::custom(message)
 }
 
 /// serde's "invalid type: ..., expected ..." for `v`.
 pub fn invalid_type(v: &Value, expected: &'static str) -> Error {
-    Error::invalid_type(unexpected(v), &expected)
+    custom(format!(
+        "invalid type: {}, expected {expected}",
+        unexpected(v)
+    ))
+}
+
+/// serde's `OneOf`: "`a`", "`a` or `b`", "one of `a`, `b`, `c`".
+fn one_of(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.len() {
+        2 => quoted.join(" or "),
+        n if n > 2 => format!("one of {}", quoted.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
+fn missing_field(name: &str) -> Error {
+    custom(format!("missing field `{name}`"))
+}
+
+fn unknown(what: &str, name: &str, known: &[&str]) -> Error {
+    custom(if known.is_empty() {
+        format!("unknown {what} `{name}`, there are no {what}s")
+    } else {
+        format!("unknown {what} `{name}`, expected {}", one_of(known))
+    })
 }
 
 /// The object's members, or the derive's error for a value that is none.
@@ -68,7 +97,7 @@ impl Fields {
     pub fn req<T: FromJson>(&mut self, name: &'static str) -> Result<T> {
         match self.0.remove(name) {
             Some(v) => T::from_json(v),
-            None => Err(Error::missing_field(name)),
+            None => Err(missing_field(name)),
         }
     }
 
@@ -90,7 +119,7 @@ impl Fields {
     /// `deny_unknown_fields`: the derive's error for the first member not in `known`.
     pub fn deny_unknown(&self, known: &'static [&'static str]) -> Result<()> {
         match self.0.keys().find(|k| !known.contains(&k.as_str())) {
-            Some(k) => Err(Error::unknown_field(k, known)),
+            Some(k) => Err(unknown("field", k, known)),
             None => Ok(()),
         }
     }
@@ -101,7 +130,7 @@ pub fn variant<T: Copy>(v: Value, names: &'static [&'static str], values: &[T]) 
     let name = String::from_json(v)?;
     match names.iter().position(|n| *n == name) {
         Some(i) => Ok(values[i]),
-        None => Err(Error::unknown_variant(&name, names)),
+        None => Err(unknown("variant", &name, names)),
     }
 }
 
@@ -132,16 +161,20 @@ impl FromJson for bool {
 /// An integer as serde's primitive visitors read one: a float is the wrong type, a whole
 /// number out of range the wrong value; `expected` is the type's name.
 fn integer<T: TryFrom<u64> + TryFrom<i64>>(v: &Value, expected: &'static str) -> Result<T> {
-    let n = match v {
-        Value::Number(n) => n,
+    let fits = match v {
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => T::try_from(u).ok(),
+            (None, Some(i)) => T::try_from(i).ok(),
+            _ => return Err(invalid_type(v, expected)),
+        },
         other => return Err(invalid_type(other, expected)),
     };
-    let (got, fits) = match (n.as_u64(), n.as_i64()) {
-        (Some(u), _) => (Unexpected::Unsigned(u), T::try_from(u).ok()),
-        (None, Some(i)) => (Unexpected::Signed(i), T::try_from(i).ok()),
-        _ => return Err(invalid_type(v, expected)),
-    };
-    fits.ok_or_else(|| Error::invalid_value(got, &expected))
+    fits.ok_or_else(|| {
+        custom(format!(
+            "invalid value: {}, expected {expected}",
+            unexpected(v)
+        ))
+    })
 }
 
 macro_rules! integers {
@@ -276,5 +309,70 @@ mod tests {
         assert!(from_str::<Value>("{").is_err());
         // Outside strings nothing changes.
         assert_eq!(from_str::<Value>(r#"[1, "\ud800"]"#).unwrap()[0], 1);
+    }
+
+    /// The messages built here are serde's, word for word (serde builds them with the
+    /// float formatter, which the wasm no longer has).
+    #[test]
+    fn messages_are_serdes() {
+        use serde::de::{Error as _, Unexpected};
+        // serde_json's own `invalid_type` (it words Unit as null, floats by zmij).
+        let theirs = |u: Unexpected, exp: &str| Error::invalid_type(u, &exp).to_string();
+        let text = r#"[null, true, false, 0, 7, -7, 1.5, 100.0, 1e300, -0.0, 1e-7, 12345678.9,
+            "a\"\u0001é", [], {}]"#;
+        let Value::Array(items) = from_str::<Value>(text).unwrap() else {
+            panic!()
+        };
+        for v in &items {
+            let u = match v {
+                Value::Null => Unexpected::Unit,
+                Value::Bool(b) => Unexpected::Bool(*b),
+                Value::Number(n) if n.is_f64() => Unexpected::Float(n.as_f64().unwrap()),
+                Value::Number(n) if n.is_u64() => Unexpected::Unsigned(n.as_u64().unwrap()),
+                Value::Number(n) => Unexpected::Signed(n.as_i64().unwrap()),
+                Value::String(s) => Unexpected::Str(s),
+                Value::Array(_) => Unexpected::Seq,
+                Value::Object(_) => Unexpected::Map,
+            };
+            assert_eq!(
+                invalid_type(v, "a string").to_string(),
+                theirs(u, "a string")
+            );
+        }
+        let names: &[&[&str]] = &[&[], &["a"], &["a", "b"], &["a", "b", "c"]];
+        for known in names {
+            let known: &'static [&'static str] = known;
+            assert_eq!(
+                unknown("field", "x", known).to_string(),
+                Error::unknown_field("x", known).to_string()
+            );
+            assert_eq!(
+                unknown("variant", "x", known).to_string(),
+                Error::unknown_variant("x", known).to_string()
+            );
+        }
+        assert_eq!(
+            missing_field("f").to_string(),
+            Error::missing_field("f").to_string()
+        );
+        let negative = from_str::<Value>("-3").unwrap();
+        assert_eq!(
+            u64::from_json(negative).unwrap_err().to_string(),
+            Error::invalid_value(Unexpected::Signed(-3), &"u64").to_string()
+        );
+        let big = from_str::<Value>("18446744073709551615").unwrap();
+        assert_eq!(
+            i64::from_json(big).unwrap_err().to_string(),
+            Error::invalid_value(Unexpected::Unsigned(u64::MAX), &"i64").to_string()
+        );
+        assert_eq!(
+            u32::from_json(from_str("4294967296").unwrap())
+                .unwrap_err()
+                .to_string(),
+            serde_json::from_str::<u32>("4294967296")
+                .unwrap_err()
+                .to_string()
+                .replace(" at line 1 column 10", "")
+        );
     }
 }

@@ -676,8 +676,7 @@ fn mail_items() {
 
 #[test]
 fn kept_sessions_read_back_the_same() {
-    // The one float: whole milliseconds are written as an integer (serde_json wrote
-    // `1.0`); read back they are the same `f64`.
+    // The one float, written as serde_json wrote it (`2000.0`): the same text.
     for ms in [1_764_650_000_000.0, 0.0, 2_000.5, -3.0] {
         let s = Stored {
             site: HOSTILE.into(),
@@ -686,6 +685,21 @@ fn kept_sessions_read_back_the_same() {
             user: "u".into(),
         };
         let text = jsonw::to_string(&s);
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct RStored<'a> {
+            site: &'a str,
+            token: &'a str,
+            expires_at_ms: f64,
+            user: &'a str,
+        }
+        let reference = RStored {
+            site: &s.site,
+            token: &s.token,
+            expires_at_ms: ms,
+            user: &s.user,
+        };
+        assert_eq!(text, serde_json::to_string(&reference).unwrap());
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["expiresAtMs"].as_f64(), Some(ms), "{text}");
         assert_eq!(v["site"], HOSTILE);
