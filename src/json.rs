@@ -289,6 +289,120 @@ pub fn repair_surrogates(bytes: &[u8]) -> Option<Vec<u8>> {
     repaired.then_some(out)
 }
 
+/// A leaf of `value!`, taken by reference as `json!` takes it.
+pub trait Leaf {
+    fn leaf(&self) -> Value;
+}
+
+impl Leaf for str {
+    fn leaf(&self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+
+impl Leaf for String {
+    fn leaf(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl Leaf for Value {
+    fn leaf(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl Leaf for Map<String, Value> {
+    fn leaf(&self) -> Value {
+        Value::Object(self.clone())
+    }
+}
+
+impl Leaf for bool {
+    fn leaf(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl<T: Leaf> Leaf for [T] {
+    fn leaf(&self) -> Value {
+        Value::Array(self.iter().map(Leaf::leaf).collect())
+    }
+}
+
+impl<T: Leaf> Leaf for Vec<T> {
+    fn leaf(&self) -> Value {
+        self.as_slice().leaf()
+    }
+}
+
+impl<T: Leaf> Leaf for Option<T> {
+    fn leaf(&self) -> Value {
+        self.as_ref().map_or(Value::Null, Leaf::leaf)
+    }
+}
+
+impl<T: Leaf + ?Sized> Leaf for &T {
+    fn leaf(&self) -> Value {
+        (**self).leaf()
+    }
+}
+
+macro_rules! number_leaves {
+    ($($t:ty),*) => {$(
+        impl Leaf for $t {
+            fn leaf(&self) -> Value {
+                Value::from(*self)
+            }
+        }
+    )*};
+}
+number_leaves!(u64, i64, u32, i32, usize);
+
+/// `serde_json::json!` for the shapes this crate sends (objects with literal keys,
+/// arrays, leaves), with `Value::from` for the leaves: `json!` makes every leaf through
+/// serde's serializer, code the wasm otherwise does not need.
+#[macro_export]
+macro_rules! value {
+    ({ $($body:tt)* }) => {{
+        #[allow(unused_mut)]
+        let mut map = $crate::json::Map::new();
+        $crate::value!(@object map $($body)*);
+        $crate::json::Value::Object(map)
+    }};
+    ([ $($body:tt)* ]) => {
+        $crate::json::Value::Array($crate::value!(@array [] $($body)*))
+    };
+    ($e:expr) => {
+        $crate::json::Leaf::leaf(&$e)
+    };
+    (@object $m:ident) => {};
+    (@object $m:ident $k:literal : { $($v:tt)* } $(, $($rest:tt)*)?) => {
+        $m.insert($k.into(), $crate::value!({ $($v)* }));
+        $crate::value!(@object $m $($($rest)*)?);
+    };
+    (@object $m:ident $k:literal : [ $($v:tt)* ] $(, $($rest:tt)*)?) => {
+        $m.insert($k.into(), $crate::value!([ $($v)* ]));
+        $crate::value!(@object $m $($($rest)*)?);
+    };
+    (@object $m:ident $k:literal : $v:expr $(, $($rest:tt)*)?) => {
+        $m.insert($k.into(), $crate::value!($v));
+        $crate::value!(@object $m $($($rest)*)?);
+    };
+    (@array [$($done:expr,)*]) => {
+        vec![$($done,)*]
+    };
+    (@array [$($done:expr,)*] { $($v:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::value!(@array [$($done,)* $crate::value!({ $($v)* }),] $($($rest)*)?)
+    };
+    (@array [$($done:expr,)*] [ $($v:tt)* ] $(, $($rest:tt)*)?) => {
+        $crate::value!(@array [$($done,)* $crate::value!([ $($v)* ]),] $($($rest)*)?)
+    };
+    (@array [$($done:expr,)*] $v:expr $(, $($rest:tt)*)?) => {
+        $crate::value!(@array [$($done,)* $crate::value!($v),] $($($rest)*)?)
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -374,5 +488,26 @@ mod tests {
                 .to_string()
                 .replace(" at line 1 column 10", "")
         );
+    }
+
+    #[test]
+    fn value_builds_what_json_built() {
+        let (name, owned, n, neg, none) = ("a\"b", String::from("o"), 7u64, -3i64, None::<String>);
+        let list = vec![serde_json::json!(1), serde_json::json!("x")];
+        let map: Map<String, Value> = [("k".to_string(), Value::Bool(true))].into_iter().collect();
+        assert_eq!(
+            crate::value!({
+                "$type": "T", "Name": name, "Owned": owned, "N": n, "Neg": neg, "None": none,
+                "Some": Some("s"), "List": list, "Map": map, "Trim": owned.trim(), "B": false,
+                "Nested": { "$values": [ { "$type": "S", "$value": name }, "lit", 2 ], "E": [] },
+            }),
+            serde_json::json!({
+                "$type": "T", "Name": name, "Owned": owned, "N": n, "Neg": neg, "None": none,
+                "Some": Some("s"), "List": list, "Map": map, "Trim": owned.trim(), "B": false,
+                "Nested": { "$values": [ { "$type": "S", "$value": name }, "lit", 2 ], "E": [] },
+            })
+        );
+        assert_eq!(crate::value!(owned), serde_json::json!(owned));
+        assert_eq!(crate::value!({}), serde_json::json!({}));
     }
 }

@@ -4,7 +4,7 @@
 //! The note ends with a section listing the attachments; it follows a marker line, so
 //! the section can be replaced after the uploads without touching anything above it.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::imis::model::{generic_entity, interaction, typed_date, InteractionFields};
 use crate::imis::site::SiteProfile;
@@ -56,15 +56,15 @@ impl Record {
             RecordKind::Activity => generic_entity(
                 "Activity",
                 &[
-                    (&site.activity_party, json!(self.party_id)),
-                    (&site.activity_type, json!(self.type_code)),
+                    (&site.activity_party, crate::value!(self.party_id)),
+                    (&site.activity_type, crate::value!(self.type_code)),
                     (&site.activity_date, typed_date(&self.date)),
                     (
                         &site.activity_description,
-                        json!(bounded(&self.subject, site.description_max_chars)),
+                        crate::value!(bounded(&self.subject, site.description_max_chars)),
                     ),
-                    (&site.activity_note, json!(self.note)),
-                    (&site.activity_message_key, json!(self.message_key)),
+                    (&site.activity_note, crate::value!(self.note)),
+                    (&site.activity_message_key, crate::value!(self.message_key)),
                 ],
             ),
             RecordKind::Interaction => interaction(&InteractionFields {
@@ -119,6 +119,7 @@ crate::json_struct!(Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn record(kind: RecordKind) -> Record {
         Record {

@@ -6,8 +6,6 @@ use std::rc::Rc;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde_json::Value;
 
-use serde_json::json;
-
 use super::model::{self, Contact, NewContact};
 use super::site::{ContactLookup, SiteProfile};
 use super::upload::post_blob;
@@ -348,7 +346,7 @@ impl ImisClient {
                     .and_then(model::as_text)
                     .unwrap_or_default();
                 let note = replace_section(&note, section, max);
-                model::set_property(&mut current, &site.activity_note, json!(note));
+                model::set_property(&mut current, &site.activity_note, crate::value!(note));
             }
             RecordKind::Interaction => {
                 let note = model::interaction_text(&current).unwrap_or_default();

@@ -2,7 +2,7 @@
 //! wrappers, paged results. Readers accept a plain value or a `{"$type", "$value"}`
 //! wrapper wherever iMIS may send either.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const GENERIC_ENTITY: &str = "Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts";
 const PROPERTY_COLLECTION: &str =
@@ -172,10 +172,10 @@ pub fn parse_paged(body: &Value) -> (Vec<Value>, Option<u64>) {
 pub fn generic_entity(entity: &str, properties: &[(&str, Value)]) -> Value {
     let props: Vec<Value> = properties
         .iter()
-        .map(|(name, value)| json!({ "$type": PROPERTY, "Name": name, "Value": value }))
+        .map(|(name, value)| crate::value!({ "$type": PROPERTY, "Name": name, "Value": value }))
         .collect();
     // ASI's minimum is the properties alone; public code adds EntityTypeName.
-    json!({
+    crate::value!({
         "$type": GENERIC_ENTITY,
         "EntityTypeName": entity,
         "Properties": { "$type": PROPERTY_COLLECTION, "$values": props },
@@ -185,7 +185,7 @@ pub fn generic_entity(entity: &str, properties: &[(&str, Value)]) -> Value {
 /// A date as iMIS reads it in a generic property: a `System.DateTime` wrapper, as
 /// public code sends every non-string value.
 pub fn typed_date(date: &str) -> Value {
-    json!({ "$type": "System.DateTime", "$value": date })
+    crate::value!({ "$type": "System.DateTime", "$value": date })
 }
 
 /// What an interaction is written with.
@@ -205,7 +205,7 @@ pub struct InteractionFields<'a> {
 /// its nested `CommunicationLog` and a `Party` reference (reference: Interactions).
 /// No published create body exists: this one place holds the shape.
 pub fn interaction(f: &InteractionFields) -> Value {
-    json!({
+    crate::value!({
         "$type": RECIPIENT,
         "CommunicationLog": {
             "$type": COMMUNICATION_LOG,
@@ -239,7 +239,7 @@ pub fn interaction_text(v: &Value) -> Option<String> {
 
 pub fn set_interaction_text(v: &mut Value, text: &str) {
     if let Some(log) = v.get_mut("CommunicationLog").and_then(Value::as_object_mut) {
-        log.insert("Text".into(), json!(text));
+        log.insert("Text".into(), crate::value!(text));
     }
 }
 
@@ -256,7 +256,7 @@ pub struct NewContact {
 /// `POST /api/Party` body for a new person, as ASI's "Creates a Party" example builds
 /// one: typed name, the address as the primary email, the organisation when given.
 pub fn person(c: &NewContact) -> Value {
-    let mut v = json!({
+    let mut v = crate::value!({
         "$type": PERSON,
         "PersonName": {
             "$type": PERSON_NAME,
@@ -269,7 +269,8 @@ pub fn person(c: &NewContact) -> Value {
         },
     });
     if !c.organization.trim().is_empty() {
-        v["PrimaryOrganization"] = json!({ "$type": ORGANIZATION, "Name": c.organization.trim() });
+        v["PrimaryOrganization"] =
+            crate::value!({ "$type": ORGANIZATION, "Name": c.organization.trim() });
     }
     v
 }
@@ -315,7 +316,7 @@ pub fn set_property(entity: &mut Value, name: &str, value: Value) {
         .find(|p| p.get("Name").and_then(Value::as_str) == Some(name))
     {
         Some(p) => p["Value"] = value,
-        None => list.push(json!({ "$type": PROPERTY, "Name": name, "Value": value })),
+        None => list.push(crate::value!({ "$type": PROPERTY, "Name": name, "Value": value })),
     }
 }
 
@@ -405,7 +406,7 @@ pub fn document_content(document: &Value) -> Option<Vec<u8>> {
 /// The document as read, with `bytes` as its content: what `PUT /api/Document/{id}`
 /// gets back, every other property as iMIS sent it (access, status, ids).
 pub fn with_content(mut document: Value, bytes: &[u8]) -> Value {
-    let data = json!({
+    let data = crate::value!({
         "$type": BYTES,
         "$value": crate::encode::base64_encode(bytes),
     });
@@ -450,7 +451,7 @@ pub fn means_too_large(status: u16, body: &str) -> bool {
 /// The JSON of a new document without its content: `Data` is added last, so the body
 /// is `head + base64 + tail` and can be sent as parts without building one string.
 pub fn document_parts(name: &str, parent_path: &str, type_id: &str) -> (String, &'static str) {
-    let head = crate::jsonw::to_string(&json!({
+    let head = crate::jsonw::to_string(&crate::value!({
         "$type": DOCUMENT,
         "Name": name,
         "AlternateName": name,
@@ -467,7 +468,7 @@ pub fn document_parts(name: &str, parent_path: &str, type_id: &str) -> (String, 
 
 /// A folder is a document of the folder type with no content.
 pub fn folder(name: &str, parent_path: &str, folder_type: &str) -> Value {
-    json!({
+    crate::value!({
         "$type": DOCUMENT,
         "Name": name,
         "AlternateName": name,
@@ -479,7 +480,7 @@ pub fn folder(name: &str, parent_path: &str, folder_type: &str) -> Value {
 
 /// `POST /api/Document/_execute` request for `FindByPath`.
 pub fn find_by_path(path: &str) -> Value {
-    json!({
+    crate::value!({
         "$type": EXECUTE_REQUEST,
         "EntityTypeName": "DocumentSummary",
         "OperationName": "FindByPath",
@@ -589,6 +590,7 @@ crate::json_struct!(NewContact {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn activity(props: &[(&str, Value)], seqn: Option<i64>) -> Value {
         let mut v = json!({"$type": "Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts",
