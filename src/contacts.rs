@@ -2,18 +2,14 @@
 //! sender comes first; the user's own address is never looked up; a contact is never
 //! picked silently when two share one address.
 
-use serde::Serialize;
-
 use crate::imis::model::{Contact, NewContact};
 use crate::item::{Address, MailItem};
 use crate::settings::FieldError;
 use crate::text::{lowercase, uppercase};
 
 /// One contact found for one of the email's addresses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Match {
-    #[serde(flatten)]
     pub contact: Contact,
     /// The email's address that matched.
     pub address: String,
@@ -185,6 +181,17 @@ pub fn check_new(c: &NewContact) -> Result<NewContact, Vec<FieldError>> {
     }
 }
 
+impl crate::jsonw::ToJson for Match {
+    fn write_json(&self, out: &mut String) {
+        let mut o = crate::jsonw::Obj::new(out);
+        crate::jsonw::Fields::fields(&self.contact, &mut o);
+        o.field("address", &self.address)
+            .field("role", &self.role)
+            .field("preselected", &self.preselected);
+        o.end();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,7 +213,7 @@ mod tests {
     }
 
     fn item(from: &str, to: &[&str], cc: &[&str], user: &str) -> MailItem {
-        serde_json::from_value(serde_json::json!({
+        crate::json::FromJson::from_json(serde_json::json!({
             "restId": "m", "date": "2026-01-01T00:00:00Z", "from": { "address": from },
             "userAddress": user,
         }))

@@ -2,11 +2,8 @@
 //! Entra (AADSTS codes) and Office (13xxx), and how iMIS answered. Pure: the checks
 //! themselves run in `lib.rs` through the adapters.
 
-use serde::Serialize;
-
 /// One check of Setup's *Test configuration*.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
     pub name: &'static str,
     pub passed: bool,
@@ -102,6 +99,13 @@ pub fn sign_in_advice(message: &str) -> Option<String> {
 pub fn short_message(message: &str) -> String {
     crate::text::ellipsis(message.lines().next().unwrap_or(message).trim(), 240)
 }
+
+crate::json_struct!(Check {
+    name => "name",
+    passed => "passed",
+    detail => "detail",
+    advice => "advice",
+});
 
 #[cfg(test)]
 mod tests {

@@ -3,121 +3,232 @@
 //! write for strings holding one, and a sender can put one in an attachment name. Such
 //! escapes are read as U+FFFD; everything else is read as it is.
 
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde::de::Error as _;
+pub use serde_json::{Map, Value};
 
-/// `serde_json::from_slice`, and once more with lone surrogate escapes replaced. The text
-/// is read into a `Value` by one reader and the type is taken from that: serde_json's
-/// text reader inlined for every type was the largest part of the wasm's JSON code.
-pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
-    serde_json::from_value(parse(bytes)?)
+/// serde_json's error: its messages are what the derive's readers said.
+pub type Error = serde_json::Error;
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// A type read from a `Value` by hand. Replaces `Deserialize`: serde's readers were
+/// instantiated once per type and field type and were the wasm's largest JSON code; the
+/// errors are serde's own, with serde's words.
+pub trait FromJson: Sized {
+    fn from_json(v: Value) -> Result<Self>;
 }
 
-/// A type read by hand from a `Value` (`read`), for `Deserialize` impls: the derive's
-/// reader was instantiated once per type and was the wasm's largest JSON code. Field
-/// values go through `field`, so their errors read as the derive's.
-pub fn via_value<'de, D, T>(d: D, read: fn(Value) -> serde_json::Result<T>) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    use serde::de::Error;
-    read(Value::deserialize(d)?).map_err(D::Error::custom)
+/// The text's value as `T`; the text is read once more with lone surrogate escapes
+/// replaced when serde_json refuses it.
+pub fn from_slice<T: FromJson>(bytes: &[u8]) -> Result<T> {
+    T::from_json(parse(bytes)?)
+}
+
+pub fn from_str<T: FromJson>(text: &str) -> Result<T> {
+    from_slice(text.as_bytes())
+}
+
+/// What serde_json calls the value in "invalid type" errors (serde's `Unexpected` as
+/// serde_json words it). Written here: serde's own words for it format floats with the
+/// float formatter, kilobytes of the wasm; serde_json's (the same digits) do not.
+fn unexpected(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
+        Value::Number(n) => format!("integer `{n}`"),
+        Value::String(s) => format!("string {s:?}"),
+        Value::Array(_) => "sequence".into(),
+        Value::Object(_) => "map".into(),
+    }
+}
+
+/// serde's message through serde_json's error, as its `de::Error` methods build it.
+fn custom(message: String) -> Error {
+    Error::custom(message)
+}
+
+/// serde's "invalid type: ..., expected ..." for `v`.
+pub fn invalid_type(v: &Value, expected: &'static str) -> Error {
+    custom(format!(
+        "invalid type: {}, expected {expected}",
+        unexpected(v)
+    ))
+}
+
+/// serde's `OneOf`: "`a`", "`a` or `b`", "one of `a`, `b`, `c`".
+fn one_of(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.len() {
+        2 => quoted.join(" or "),
+        n if n > 2 => format!("one of {}", quoted.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
+fn missing_field(name: &str) -> Error {
+    custom(format!("missing field `{name}`"))
+}
+
+fn unknown(what: &str, name: &str, known: &[&str]) -> Error {
+    custom(if known.is_empty() {
+        format!("unknown {what} `{name}`, there are no {what}s")
+    } else {
+        format!("unknown {what} `{name}`, expected {}", one_of(known))
+    })
 }
 
 /// The object's members, or the derive's error for a value that is none.
-pub fn object(v: Value, expected: &'static str) -> serde_json::Result<Map<String, Value>> {
-    use serde::de::{Error, Unexpected};
-    let v = match v {
-        Value::Object(map) => return Ok(map),
-        other => other,
-    };
-    let unexpected = match &v {
-        Value::Bool(b) => Unexpected::Bool(*b),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => Unexpected::Unsigned(u),
-            (None, Some(i)) => Unexpected::Signed(i),
-            _ => Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Unexpected::Str(s),
-        Value::Array(_) => Unexpected::Seq,
-        Value::Null | Value::Object(_) => Unexpected::Unit,
-    };
-    Err(serde_json::Error::invalid_type(unexpected, &expected))
+pub fn object(v: Value, expected: &'static str) -> Result<Map<String, Value>> {
+    match v {
+        Value::Object(map) => Ok(map),
+        other => Err(invalid_type(&other, expected)),
+    }
 }
 
 /// A JSON object's members taken by name, as serde's derive reads a struct.
 pub struct Fields(Map<String, Value>);
 
 impl Fields {
-    pub fn of(v: Value, expected: &'static str) -> serde_json::Result<Fields> {
+    pub fn of(v: Value, expected: &'static str) -> Result<Fields> {
         object(v, expected).map(Fields)
     }
 
     /// A field without `#[serde(default)]`: missing is an error.
-    pub fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> serde_json::Result<T> {
+    pub fn req<T: FromJson>(&mut self, name: &'static str) -> Result<T> {
         match self.0.remove(name) {
-            Some(v) => field(v),
-            None => Err(serde::de::Error::missing_field(name)),
+            Some(v) => T::from_json(v),
+            None => Err(missing_field(name)),
         }
     }
 
     /// A `#[serde(default)]` or `Option` field: missing is the default (`None`).
-    pub fn opt<T: DeserializeOwned + Default>(
-        &mut self,
-        name: &'static str,
-    ) -> serde_json::Result<T> {
-        self.0.remove(name).map_or_else(|| Ok(T::default()), field)
+    pub fn opt<T: FromJson + Default>(&mut self, name: &'static str) -> Result<T> {
+        self.0
+            .remove(name)
+            .map_or_else(|| Ok(T::default()), T::from_json)
     }
 
     /// Into `slot` when present, for a container-level `#[serde(default)]`.
-    pub fn over<T: DeserializeOwned>(
-        &mut self,
-        name: &'static str,
-        slot: &mut T,
-    ) -> serde_json::Result<()> {
+    pub fn over<T: FromJson>(&mut self, name: &'static str, slot: &mut T) -> Result<()> {
         if let Some(v) = self.0.remove(name) {
-            *slot = field(v)?;
+            *slot = T::from_json(v)?;
         }
         Ok(())
     }
 
     /// `deny_unknown_fields`: the derive's error for the first member not in `known`.
-    pub fn deny_unknown(&self, known: &'static [&'static str]) -> serde_json::Result<()> {
+    pub fn deny_unknown(&self, known: &'static [&'static str]) -> Result<()> {
         match self.0.keys().find(|k| !known.contains(&k.as_str())) {
-            Some(k) => Err(serde::de::Error::unknown_field(k, known)),
+            Some(k) => Err(unknown("field", k, known)),
             None => Ok(()),
         }
     }
 }
 
 /// A unit-variant enum from its name (`names[i]` is `values[i]`), or the derive's error.
-pub fn variant<T: Copy>(
-    v: Value,
-    names: &'static [&'static str],
-    values: &[T],
-) -> serde_json::Result<T> {
-    let name: String = field(v)?;
+pub fn variant<T: Copy>(v: Value, names: &'static [&'static str], values: &[T]) -> Result<T> {
+    let name = String::from_json(v)?;
     match names.iter().position(|n| *n == name) {
         Some(i) => Ok(values[i]),
-        None => Err(serde::de::Error::unknown_variant(&name, names)),
+        None => Err(unknown("variant", &name, names)),
     }
 }
 
-/// One field's value, read as the derive reads it.
-pub fn field<T: DeserializeOwned>(v: Value) -> serde_json::Result<T> {
-    serde_json::from_value(v)
+impl FromJson for Value {
+    fn from_json(v: Value) -> Result<Self> {
+        Ok(v)
+    }
 }
 
-fn parse(bytes: &[u8]) -> serde_json::Result<Value> {
+impl FromJson for String {
+    fn from_json(v: Value) -> Result<Self> {
+        match v {
+            Value::String(s) => Ok(s),
+            other => Err(invalid_type(&other, "a string")),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(v: Value) -> Result<Self> {
+        match v {
+            Value::Bool(b) => Ok(b),
+            other => Err(invalid_type(&other, "a boolean")),
+        }
+    }
+}
+
+/// An integer as serde's primitive visitors read one: a float is the wrong type, a whole
+/// number out of range the wrong value; `expected` is the type's name.
+fn integer<T: TryFrom<u64> + TryFrom<i64>>(v: &Value, expected: &'static str) -> Result<T> {
+    let fits = match v {
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => T::try_from(u).ok(),
+            (None, Some(i)) => T::try_from(i).ok(),
+            _ => return Err(invalid_type(v, expected)),
+        },
+        other => return Err(invalid_type(other, expected)),
+    };
+    fits.ok_or_else(|| {
+        custom(format!(
+            "invalid value: {}, expected {expected}",
+            unexpected(v)
+        ))
+    })
+}
+
+macro_rules! integers {
+    ($($t:ident),*) => {$(
+        impl FromJson for $t {
+            fn from_json(v: Value) -> Result<Self> {
+                integer(&v, stringify!($t))
+            }
+        }
+    )*};
+}
+integers!(u64, u32, usize, i64);
+
+impl FromJson for f64 {
+    fn from_json(v: Value) -> Result<Self> {
+        match &v {
+            Value::Number(n) => n.as_f64().ok_or_else(|| invalid_type(&v, "f64")),
+            other => Err(invalid_type(other, "f64")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(v: Value) -> Result<Self> {
+        match v {
+            Value::Null => Ok(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: Value) -> Result<Self> {
+        match v {
+            Value::Array(items) => items.into_iter().map(T::from_json).collect(),
+            other => Err(invalid_type(&other, "a sequence")),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for std::collections::BTreeMap<String, T> {
+    fn from_json(v: Value) -> Result<Self> {
+        object(v, "a map")?
+            .into_iter()
+            .map(|(k, v)| Ok((k, T::from_json(v)?)))
+            .collect()
+    }
+}
+
+fn parse(bytes: &[u8]) -> Result<Value> {
     serde_json::from_slice(bytes).or_else(|e| match repair_surrogates(bytes) {
         Some(fixed) => serde_json::from_slice(&fixed),
         None => Err(e),
     })
-}
-
-pub fn from_str<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
-    from_slice(text.as_bytes())
 }
 
 fn hex4(bytes: &[u8], at: usize) -> Option<u16> {
@@ -178,6 +289,120 @@ pub fn repair_surrogates(bytes: &[u8]) -> Option<Vec<u8>> {
     repaired.then_some(out)
 }
 
+/// A leaf of `value!`, taken by reference as `json!` takes it.
+pub trait Leaf {
+    fn leaf(&self) -> Value;
+}
+
+impl Leaf for str {
+    fn leaf(&self) -> Value {
+        Value::String(self.to_string())
+    }
+}
+
+impl Leaf for String {
+    fn leaf(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl Leaf for Value {
+    fn leaf(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl Leaf for Map<String, Value> {
+    fn leaf(&self) -> Value {
+        Value::Object(self.clone())
+    }
+}
+
+impl Leaf for bool {
+    fn leaf(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl<T: Leaf> Leaf for [T] {
+    fn leaf(&self) -> Value {
+        Value::Array(self.iter().map(Leaf::leaf).collect())
+    }
+}
+
+impl<T: Leaf> Leaf for Vec<T> {
+    fn leaf(&self) -> Value {
+        self.as_slice().leaf()
+    }
+}
+
+impl<T: Leaf> Leaf for Option<T> {
+    fn leaf(&self) -> Value {
+        self.as_ref().map_or(Value::Null, Leaf::leaf)
+    }
+}
+
+impl<T: Leaf + ?Sized> Leaf for &T {
+    fn leaf(&self) -> Value {
+        (**self).leaf()
+    }
+}
+
+macro_rules! number_leaves {
+    ($($t:ty),*) => {$(
+        impl Leaf for $t {
+            fn leaf(&self) -> Value {
+                Value::from(*self)
+            }
+        }
+    )*};
+}
+number_leaves!(u64, i64, u32, i32, usize);
+
+/// `serde_json::json!` for the shapes this crate sends (objects with literal keys,
+/// arrays, leaves), with `Value::from` for the leaves: `json!` makes every leaf through
+/// serde's serializer, code the wasm otherwise does not need.
+#[macro_export]
+macro_rules! value {
+    ({ $($body:tt)* }) => {{
+        #[allow(unused_mut)]
+        let mut map = $crate::json::Map::new();
+        $crate::value!(@object map $($body)*);
+        $crate::json::Value::Object(map)
+    }};
+    ([ $($body:tt)* ]) => {
+        $crate::json::Value::Array($crate::value!(@array [] $($body)*))
+    };
+    ($e:expr) => {
+        $crate::json::Leaf::leaf(&$e)
+    };
+    (@object $m:ident) => {};
+    (@object $m:ident $k:literal : { $($v:tt)* } $(, $($rest:tt)*)?) => {
+        $m.insert($k.into(), $crate::value!({ $($v)* }));
+        $crate::value!(@object $m $($($rest)*)?);
+    };
+    (@object $m:ident $k:literal : [ $($v:tt)* ] $(, $($rest:tt)*)?) => {
+        $m.insert($k.into(), $crate::value!([ $($v)* ]));
+        $crate::value!(@object $m $($($rest)*)?);
+    };
+    (@object $m:ident $k:literal : $v:expr $(, $($rest:tt)*)?) => {
+        $m.insert($k.into(), $crate::value!($v));
+        $crate::value!(@object $m $($($rest)*)?);
+    };
+    (@array [$($done:expr,)*]) => {
+        vec![$($done,)*]
+    };
+    (@array [$($done:expr,)*] { $($v:tt)* } $(, $($rest:tt)*)?) => {
+        $crate::value!(@array [$($done,)* $crate::value!({ $($v)* }),] $($($rest)*)?)
+    };
+    (@array [$($done:expr,)*] [ $($v:tt)* ] $(, $($rest:tt)*)?) => {
+        $crate::value!(@array [$($done,)* $crate::value!([ $($v)* ]),] $($($rest)*)?)
+    };
+    (@array [$($done:expr,)*] $v:expr $(, $($rest:tt)*)?) => {
+        $crate::value!(@array [$($done,)* $crate::value!($v),] $($($rest)*)?)
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +423,91 @@ mod tests {
         assert!(from_str::<Value>("{").is_err());
         // Outside strings nothing changes.
         assert_eq!(from_str::<Value>(r#"[1, "\ud800"]"#).unwrap()[0], 1);
+    }
+
+    /// The messages built here are serde's, word for word (serde builds them with the
+    /// float formatter, which the wasm no longer has).
+    #[test]
+    fn messages_are_serdes() {
+        use serde::de::{Error as _, Unexpected};
+        // serde_json's own `invalid_type` (it words Unit as null, floats by zmij).
+        let theirs = |u: Unexpected, exp: &str| Error::invalid_type(u, &exp).to_string();
+        let text = r#"[null, true, false, 0, 7, -7, 1.5, 100.0, 1e300, -0.0, 1e-7, 12345678.9,
+            "a\"\u0001é", [], {}]"#;
+        let Value::Array(items) = from_str::<Value>(text).unwrap() else {
+            panic!()
+        };
+        for v in &items {
+            let u = match v {
+                Value::Null => Unexpected::Unit,
+                Value::Bool(b) => Unexpected::Bool(*b),
+                Value::Number(n) if n.is_f64() => Unexpected::Float(n.as_f64().unwrap()),
+                Value::Number(n) if n.is_u64() => Unexpected::Unsigned(n.as_u64().unwrap()),
+                Value::Number(n) => Unexpected::Signed(n.as_i64().unwrap()),
+                Value::String(s) => Unexpected::Str(s),
+                Value::Array(_) => Unexpected::Seq,
+                Value::Object(_) => Unexpected::Map,
+            };
+            assert_eq!(
+                invalid_type(v, "a string").to_string(),
+                theirs(u, "a string")
+            );
+        }
+        let names: &[&[&str]] = &[&[], &["a"], &["a", "b"], &["a", "b", "c"]];
+        for known in names {
+            let known: &'static [&'static str] = known;
+            assert_eq!(
+                unknown("field", "x", known).to_string(),
+                Error::unknown_field("x", known).to_string()
+            );
+            assert_eq!(
+                unknown("variant", "x", known).to_string(),
+                Error::unknown_variant("x", known).to_string()
+            );
+        }
+        assert_eq!(
+            missing_field("f").to_string(),
+            Error::missing_field("f").to_string()
+        );
+        let negative = from_str::<Value>("-3").unwrap();
+        assert_eq!(
+            u64::from_json(negative).unwrap_err().to_string(),
+            Error::invalid_value(Unexpected::Signed(-3), &"u64").to_string()
+        );
+        let big = from_str::<Value>("18446744073709551615").unwrap();
+        assert_eq!(
+            i64::from_json(big).unwrap_err().to_string(),
+            Error::invalid_value(Unexpected::Unsigned(u64::MAX), &"i64").to_string()
+        );
+        assert_eq!(
+            u32::from_json(from_str("4294967296").unwrap())
+                .unwrap_err()
+                .to_string(),
+            serde_json::from_str::<u32>("4294967296")
+                .unwrap_err()
+                .to_string()
+                .replace(" at line 1 column 10", "")
+        );
+    }
+
+    #[test]
+    fn value_builds_what_json_built() {
+        let (name, owned, n, neg, none) = ("a\"b", String::from("o"), 7u64, -3i64, None::<String>);
+        let list = vec![serde_json::json!(1), serde_json::json!("x")];
+        let map: Map<String, Value> = [("k".to_string(), Value::Bool(true))].into_iter().collect();
+        assert_eq!(
+            crate::value!({
+                "$type": "T", "Name": name, "Owned": owned, "N": n, "Neg": neg, "None": none,
+                "Some": Some("s"), "List": list, "Map": map, "Trim": owned.trim(), "B": false,
+                "Nested": { "$values": [ { "$type": "S", "$value": name }, "lit", 2 ], "E": [] },
+            }),
+            serde_json::json!({
+                "$type": "T", "Name": name, "Owned": owned, "N": n, "Neg": neg, "None": none,
+                "Some": Some("s"), "List": list, "Map": map, "Trim": owned.trim(), "B": false,
+                "Nested": { "$values": [ { "$type": "S", "$value": name }, "lit", 2 ], "E": [] },
+            })
+        );
+        assert_eq!(crate::value!(owned), serde_json::json!(owned));
+        assert_eq!(crate::value!({}), serde_json::json!({}));
     }
 }

@@ -19,6 +19,7 @@ pub mod http;
 pub mod imis;
 pub mod item;
 pub mod json;
+pub mod jsonw;
 pub mod names;
 pub mod org;
 pub mod plan;
@@ -36,8 +37,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -565,14 +564,12 @@ struct SaveOptions {
     without_graph: bool,
 }
 
-impl<'de> serde::Deserialize<'de> for SaveOptions {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        json::via_value(d, |v| {
-            let mut f = json::Fields::of(v, "struct SaveOptions")?;
-            Ok(SaveOptions {
-                again: f.opt("again")?,
-                without_graph: f.opt("withoutGraph")?,
-            })
+impl crate::json::FromJson for SaveOptions {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = json::Fields::of(v, "struct SaveOptions")?;
+        Ok(SaveOptions {
+            again: f.opt("again")?,
+            without_graph: f.opt("withoutGraph")?,
         })
     }
 }
@@ -659,7 +656,7 @@ fn forget_ended<T>(inner: &Inner, result: &Result<T, Error>) {
 /// once `json` reads through a `Value`). What
 /// `JSON.stringify` leaves out (`undefined`, functions) reads as a missing field, as
 /// before; a value it cannot write (`undefined` itself, BigInt, a cycle) reads as null.
-fn from_js<T: DeserializeOwned>(value: JsValue, what: &'static str) -> Result<T, Error> {
+fn from_js<T: json::FromJson>(value: JsValue, what: &'static str) -> Result<T, Error> {
     let text = js_sys::JSON::stringify(&value)
         .ok()
         .and_then(|text| text.as_string())
@@ -675,13 +672,9 @@ fn from_js<T: DeserializeOwned>(value: JsValue, what: &'static str) -> Result<T,
     })
 }
 
-/// Rust data out as plain JS data: serde_json's text through `JSON.parse`, what
+/// Rust data out as plain JS data: its JSON text (`jsonw`) through `JSON.parse`, what
 /// serde-wasm-bindgen's JSON-compatible serializer built (objects, arrays, strings,
-/// numbers, booleans, null; no value here is a float or beyond 2^53), with the
-/// serializer the wasm has anyway instead of a second one for every type.
-fn to_js<T: Serialize>(value: &T) -> JsValue {
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .unwrap_or(JsValue::NULL)
+/// numbers, booleans, null; no value here is a float or beyond 2^53).
+fn to_js<T: jsonw::ToJson + ?Sized>(value: &T) -> JsValue {
+    js_sys::JSON::parse(&jsonw::to_string(value)).unwrap_or(JsValue::NULL)
 }

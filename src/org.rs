@@ -6,8 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use thiserror::Error;
 
 use crate::settings::RawSettings;
@@ -24,8 +23,7 @@ pub const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
 const MARKER: &str = "saveToImis";
 
 /// Who owns a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layer {
     /// Fixed where the add-in is deployed (`config.json` or the build).
     Deployment,
@@ -36,8 +34,7 @@ pub enum Layer {
 }
 
 /// Where a value in effect came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     Deployment,
     Organisation,
@@ -139,14 +136,22 @@ pub fn parse_document(bytes: &[u8]) -> Result<Values, DocumentError> {
 
 /// The settings document for `values`: organisation fields only, empty ones left out.
 pub fn write_document(values: &Values) -> String {
-    let settings: Map<String, Value> = values
-        .iter()
-        .filter(|(f, v)| layer_of(f) == Some(Layer::Organisation) && !v.trim().is_empty())
-        .map(|(f, v)| (f.clone(), Value::String(v.trim().to_string())))
-        .collect();
-    let doc = serde_json::json!({ MARKER: FORMAT_VERSION, "settings": settings });
-    // Pretty: an administrator may open it from the Document System.
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+    // Pretty, as serde_json's `to_string_pretty` wrote it: an administrator may open it
+    // from the Document System.
+    let mut out = format!("{{\n  \"{MARKER}\": {FORMAT_VERSION},\n  \"settings\": {{");
+    let mut first = true;
+    for (f, v) in values {
+        if layer_of(f) != Some(Layer::Organisation) || v.trim().is_empty() {
+            continue;
+        }
+        out.push_str(if first { "\n    " } else { ",\n    " });
+        first = false;
+        crate::jsonw::string(&mut out, f);
+        out.push_str(": ");
+        crate::jsonw::string(&mut out, v.trim());
+    }
+    out.push_str(if first { "}\n}" } else { "\n  }\n}" });
+    out
 }
 
 /// The organisation fields of a set of raw values, empty ones left out.
@@ -175,7 +180,7 @@ pub fn organisation_raw(values: &Values) -> RawSettings {
 }
 
 /// The values in effect, where each came from, and who owns each field.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Layered {
     pub values: RawSettings,
     pub sources: BTreeMap<&'static str, Source>,
@@ -228,19 +233,39 @@ pub fn layer(
     }
 }
 
+crate::json_names!(Layer {
+    Deployment => "deployment",
+    Organisation => "organisation",
+    Personal => "personal",
+});
+
+crate::json_names!(Source {
+    Deployment => "deployment",
+    Organisation => "organisation",
+    Personal => "personal",
+    Default => "default",
+});
+
+crate::json_struct!(Layered {
+    values => "values",
+    sources => "sources",
+    layers => "layers",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Map;
 
     fn to_map(raw: &RawSettings) -> Map<String, Value> {
-        match serde_json::to_value(raw) {
+        match serde_json::from_str(&crate::jsonw::to_string(raw)) {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
         }
     }
 
     fn from_map(map: Map<String, Value>) -> RawSettings {
-        serde_json::from_value(Value::Object(map)).unwrap_or_default()
+        crate::json::FromJson::from_json(Value::Object(map)).unwrap_or_default()
     }
 
     fn raw(pairs: &[(&str, &str)]) -> RawSettings {

@@ -2,8 +2,6 @@
 //! attachments, decide exactly what will be written to iMIS and under which names,
 //! before any request is made.
 
-use serde::Serialize;
-
 use crate::imis::model::{document_parts, Contact};
 use crate::imis::site;
 use crate::item::{Address, AttachmentInfo, AttachmentKind, MailItem};
@@ -12,8 +10,7 @@ use crate::record::{compose_note, Record};
 use crate::settings::Settings;
 
 /// How an attachment reaches iMIS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handling {
     /// Bytes as they are.
     File,
@@ -27,8 +24,7 @@ pub enum Handling {
 /// The id the pane gives the email itself, to tick it like an attachment.
 pub const EMAIL_FILE_ID: &str = "email-file";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedAttachment {
     /// Graph's (REST) id.
     pub id: String,
@@ -44,16 +40,14 @@ pub struct PlannedAttachment {
 }
 
 /// A cloud attachment: its bytes live elsewhere, so the link is kept with the activity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub id: String,
     pub name: String,
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeftOut {
     pub id: String,
     pub name: String,
@@ -62,8 +56,7 @@ pub struct LeftOut {
     pub chosen: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavePlan {
     /// One record per chosen contact.
     pub records: Vec<(Contact, Record)>,
@@ -342,14 +335,17 @@ pub fn size_text(bytes: u64) -> String {
     if bytes < 1024 {
         format!("{bytes} B")
     } else if bytes < 1024 * 1024 {
-        format!("{:.1} KB", bytes as f64 / 1024.0)
+        format!("{} KB", crate::text::one_decimal(bytes as f64 / 1024.0))
     } else {
         megabytes(bytes)
     }
 }
 
 pub fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    format!(
+        "{} MB",
+        crate::text::one_decimal(bytes as f64 / (1024.0 * 1024.0))
+    )
 }
 
 /// iMIS dates: `YYYY-MM-DDTHH:MM:SS`, from the ISO 8601 date Office.js gives.
@@ -359,6 +355,37 @@ fn imis_date(iso: &str) -> String {
         .unwrap_or(iso)
         .to_string()
 }
+
+crate::json_names!(Handling { File => "file", Item => "item", Email => "email" });
+
+crate::json_struct!(PlannedAttachment {
+    id => "id",
+    office_id => "officeId",
+    name => "name",
+    stored_name => "storedName",
+    size => "size",
+    handling => "handling",
+    host_only => "hostOnly",
+});
+
+crate::json_struct!(Link { id => "id", name => "name", url => "url" });
+
+crate::json_struct!(LeftOut {
+    id => "id",
+    name => "name",
+    reason => "reason",
+    chosen => "chosen",
+});
+
+crate::json_struct!(SavePlan {
+    records => "records",
+    folder_parent => "folderParent",
+    folder_name => "folderName",
+    attachments => "attachments",
+    links => "links",
+    left_out => "leftOut",
+    max_request_bytes => "maxRequestBytes",
+});
 
 #[cfg(test)]
 mod tests {

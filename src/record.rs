@@ -4,8 +4,7 @@
 //! The note ends with a section listing the attachments; it follows a marker line, so
 //! the section can be replaced after the uploads without touching anything above it.
 
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::imis::model::{generic_entity, interaction, typed_date, InteractionFields};
 use crate::imis::site::SiteProfile;
@@ -14,8 +13,7 @@ pub use crate::text::bounded;
 
 pub const MARKER: &str = "--- Saved by Save to iMIS ---";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub kind: RecordKind,
     pub party_id: String,
@@ -58,15 +56,15 @@ impl Record {
             RecordKind::Activity => generic_entity(
                 "Activity",
                 &[
-                    (&site.activity_party, json!(self.party_id)),
-                    (&site.activity_type, json!(self.type_code)),
+                    (&site.activity_party, crate::value!(self.party_id)),
+                    (&site.activity_type, crate::value!(self.type_code)),
                     (&site.activity_date, typed_date(&self.date)),
                     (
                         &site.activity_description,
-                        json!(bounded(&self.subject, site.description_max_chars)),
+                        crate::value!(bounded(&self.subject, site.description_max_chars)),
                     ),
-                    (&site.activity_note, json!(self.note)),
-                    (&site.activity_message_key, json!(self.message_key)),
+                    (&site.activity_note, crate::value!(self.note)),
+                    (&site.activity_message_key, crate::value!(self.message_key)),
                 ],
             ),
             RecordKind::Interaction => interaction(&InteractionFields {
@@ -106,9 +104,22 @@ pub fn replace_section(note: &str, section: &str, max: usize) -> String {
     compose_note("", bounded(above, room).trim_end(), section, max)
 }
 
+crate::json_struct!(Record {
+    kind => "kind",
+    party_id => "partyId",
+    address => "address",
+    type_code => "typeCode",
+    date => "date",
+    subject => "subject",
+    note => "note",
+    message_key => "messageKey",
+    interaction_key => "interactionKey",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn record(kind: RecordKind) -> Record {
         Record {

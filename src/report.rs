@@ -3,17 +3,13 @@
 
 use std::cell::Cell;
 
-use serde::Serialize;
-
 use crate::imis::model::Contact;
 use crate::plan::LeftOut;
 use crate::settings::RecordKind;
 
 /// A step of the save, sent to the pane as it happens.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Event<'a> {
-    #[serde(rename_all = "camelCase")]
     Activity {
         phase: &'static str,
         activity_id: Option<&'a str>,
@@ -21,7 +17,6 @@ pub enum Event<'a> {
     /// `phase`: waiting, downloading, uploading, retrying, saved, existing, failed,
     /// cancelled (with `detail`: the save was cancelled before this one was stored),
     /// linked, leftOut. `done`/`total` are bytes, for progress bars.
-    #[serde(rename_all = "camelCase")]
     Attachment {
         id: &'a str,
         phase: &'static str,
@@ -90,16 +85,21 @@ impl Throttle {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    #[serde(rename_all = "camelCase")]
-    Saved { document_id: String, path: String },
+    Saved {
+        document_id: String,
+        path: String,
+    },
     /// A previous save stored it already; nothing was uploaded again.
-    #[serde(rename_all = "camelCase")]
-    AlreadySaved { document_id: String, path: String },
+    AlreadySaved {
+        document_id: String,
+        path: String,
+    },
     /// A cloud attachment: its link is in the activity's note.
-    Linked { url: Option<String> },
+    Linked {
+        url: Option<String>,
+    },
     Failed {
         reason: String,
         /// Whether saving again can help (a busy or unreachable service), or not (too
@@ -108,23 +108,22 @@ pub enum Outcome {
     },
     /// The save was cancelled before this one was uploaded: nothing of it is in iMIS;
     /// a second save adds it.
-    Cancelled { reason: String },
+    Cancelled {
+        reason: String,
+    },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentResult {
     pub id: String,
     pub name: String,
     pub stored_name: String,
     pub size: u64,
-    #[serde(flatten)]
     pub outcome: Outcome,
 }
 
 /// The record (activity or interaction) saved for one contact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordResult {
     pub contact: Contact,
     pub id: String,
@@ -136,8 +135,7 @@ pub struct RecordResult {
     pub link: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     pub records: Vec<RecordResult>,
     pub folder: Option<String>,
@@ -153,6 +151,97 @@ pub struct Report {
     /// The chosen contacts the email was not saved for, the save being cancelled first.
     pub cancelled_contacts: Vec<Contact>,
 }
+
+impl crate::jsonw::ToJson for Event<'_> {
+    fn write_json(&self, out: &mut String) {
+        let mut o = crate::jsonw::Obj::new(out);
+        match self {
+            Event::Activity { phase, activity_id } => {
+                o.field("type", &"activity")
+                    .field("phase", phase)
+                    .field("activityId", activity_id);
+            }
+            Event::Attachment {
+                id,
+                phase,
+                detail,
+                done,
+                total,
+            } => {
+                o.field("type", &"attachment")
+                    .field("id", id)
+                    .field("phase", phase)
+                    .field("detail", detail)
+                    .field("done", done)
+                    .field("total", total);
+            }
+        }
+        o.end();
+    }
+}
+
+impl crate::jsonw::Fields for Outcome {
+    fn fields(&self, o: &mut crate::jsonw::Obj) {
+        match self {
+            Outcome::Saved { document_id, path } => {
+                o.field("status", &"saved")
+                    .field("documentId", document_id)
+                    .field("path", path);
+            }
+            Outcome::AlreadySaved { document_id, path } => {
+                o.field("status", &"alreadySaved")
+                    .field("documentId", document_id)
+                    .field("path", path);
+            }
+            Outcome::Linked { url } => {
+                o.field("status", &"linked").field("url", url);
+            }
+            Outcome::Failed { reason, again } => {
+                o.field("status", &"failed")
+                    .field("reason", reason)
+                    .field("again", again);
+            }
+            Outcome::Cancelled { reason } => {
+                o.field("status", &"cancelled").field("reason", reason);
+            }
+        }
+    }
+}
+
+impl crate::jsonw::Fields for AttachmentResult {
+    fn fields(&self, o: &mut crate::jsonw::Obj) {
+        o.field("id", &self.id)
+            .field("name", &self.name)
+            .field("storedName", &self.stored_name)
+            .field("size", &self.size);
+        self.outcome.fields(o);
+    }
+}
+
+impl crate::jsonw::ToJson for AttachmentResult {
+    fn write_json(&self, out: &mut String) {
+        crate::jsonw::object(out, self);
+    }
+}
+
+crate::json_struct!(RecordResult {
+    contact => "contact",
+    id => "id",
+    kind => "kind",
+    existed => "existed",
+    link => "link",
+});
+
+crate::json_struct!(Report {
+    records => "records",
+    folder => "folder",
+    attachments => "attachments",
+    left_out => "leftOut",
+    notice => "notice",
+    source => "source",
+    cancelled => "cancelled",
+    cancelled_contacts => "cancelledContacts",
+});
 
 impl Report {
     /// Marks the report cancelled when the cancel stopped something, and says so in the
@@ -251,7 +340,7 @@ mod tests {
     #[test]
     fn a_cancelled_attachment_serialises_with_its_status_and_reason() {
         let r = report(vec![cancelled()], Vec::new());
-        let json = serde_json::to_value(&r).unwrap();
+        let json = serde_json::from_str::<serde_json::Value>(&crate::jsonw::to_string(&r)).unwrap();
         assert_eq!(json["attachments"][0]["status"], "cancelled");
         assert_eq!(
             json["attachments"][0]["reason"],
@@ -315,7 +404,7 @@ mod tests {
                 path: "$/x/a.pdf".into(),
             },
         };
-        let json = serde_json::to_value(&r).unwrap();
+        let json = serde_json::from_str::<serde_json::Value>(&crate::jsonw::to_string(&r)).unwrap();
         assert_eq!(json["status"], "saved");
         assert_eq!(json["documentId"], "d1");
         assert_eq!(json["path"], "$/x/a.pdf");

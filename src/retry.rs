@@ -110,8 +110,8 @@ impl Policy {
             return Decision::Wait {
                 ms,
                 reason: format!(
-                    "Waiting for Microsoft Graph, which is busy ({code}); trying again in {:.0} s",
-                    (ms as f64 / 1000.0).ceil()
+                    "Waiting for Microsoft Graph, which is busy ({code}); trying again in {} s",
+                    ms.div_ceil(1000)
                 ),
             };
         }
@@ -123,7 +123,10 @@ impl Policy {
         let ms = equal_jitter(self.base_ms, self.cap_ms);
         Decision::Wait {
             ms,
-            reason: format!("{reason}; trying again in {:.1} s", ms as f64 / 1000.0),
+            reason: format!(
+                "{reason}; trying again in {} s",
+                crate::text::one_decimal(ms as f64 / 1000.0)
+            ),
         }
     }
 }

@@ -3,14 +3,11 @@
 //! window needs no password. Never `localStorage` or roaming settings: those outlive the
 //! session and roaming settings travel to Microsoft's servers.
 
-use serde::{Deserialize, Deserializer, Serialize};
-
 const KEY: &str = "saveToImis.imisSession";
 
 /// What is kept: enough to use the token, and the user name to say who is signed in.
 /// Read by hand (below) as the derive would.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
     pub site: String,
     pub token: String,
@@ -43,8 +40,8 @@ pub fn load(site: &str) -> Option<Stored> {
 
 /// Keeps the session; a pane without session storage (private modes) just asks again.
 pub fn store(session: &Stored) {
-    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(session)) {
-        let _ = storage.set_item(KEY, &text);
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(KEY, &crate::jsonw::to_string(session));
     }
 }
 
@@ -54,32 +51,36 @@ pub fn clear() {
     }
 }
 
-impl<'de> Deserialize<'de> for Stored {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::via_value(d, |v| {
-            let mut f = crate::json::Fields::of(v, "struct Stored")?;
-            Ok(Stored {
-                site: f.req("site")?,
-                token: f.req("token")?,
-                expires_at_ms: f.req("expiresAtMs")?,
-                user: f.req("user")?,
-            })
+impl crate::json::FromJson for Stored {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = crate::json::Fields::of(v, "struct Stored")?;
+        Ok(Stored {
+            site: f.req("site")?,
+            token: f.req("token")?,
+            expires_at_ms: f.req("expiresAtMs")?,
+            user: f.req("user")?,
         })
     }
 }
+
+crate::json_struct!(Stored {
+    site => "site",
+    token => "token",
+    expires_at_ms => "expiresAtMs",
+    user => "user",
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn kept(site: &str, expires_at_ms: f64) -> String {
-        serde_json::to_string(&Stored {
+        crate::jsonw::to_string(&Stored {
             site: site.into(),
             token: "t".into(),
             expires_at_ms,
             user: "staff".into(),
         })
-        .unwrap()
     }
 
     #[test]

@@ -5,7 +5,6 @@
 //! with a message that says what to type instead.
 
 use crate::weburl::{form_encode, WebUrl};
-use serde::{Deserialize, Serialize};
 
 use crate::imis::site::{ContactLookup, SiteProfile};
 
@@ -30,8 +29,7 @@ const SYSTEM_ACTIVITY_TYPES: [&str; 3] = ["DUES", "ORDER", "SALES"];
 
 /// A sign-in host and the Microsoft Graph that belongs to it.
 /// Read by hand (below) as the derive would.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cloud {
     /// `host` or `host:port` of the authority URL.
     pub authority_host: String,
@@ -66,8 +64,7 @@ fn microsoft_clouds() -> Vec<Cloud> {
 
 /// Settings as typed: every field a string, possibly empty. Read by hand (`Deserialize`
 /// below) as serde's `rename_all = "camelCase", default` would.
-#[derive(Debug, Clone, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default)]
 pub struct RawSettings {
     pub client_id: String,
     pub authority: String,
@@ -109,29 +106,25 @@ pub struct RawSettings {
     pub contact_creation: String,
 }
 
-impl<'de> Deserialize<'de> for Cloud {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::via_value(d, |v| {
-            let mut f = crate::json::Fields::of(v, "struct Cloud")?;
-            Ok(Cloud {
-                authority_host: f.req("authorityHost")?,
-                graph_url: f.req("graphUrl")?,
-            })
+impl crate::json::FromJson for Cloud {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = crate::json::Fields::of(v, "struct Cloud")?;
+        Ok(Cloud {
+            authority_host: f.req("authorityHost")?,
+            graph_url: f.req("graphUrl")?,
         })
     }
 }
 
-impl<'de> Deserialize<'de> for RawSettings {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::via_value(d, |v| {
-            let mut raw = RawSettings::default();
-            for (name, value) in crate::json::object(v, "struct RawSettings")? {
-                if let Some(slot) = raw.field_mut(&name) {
-                    *slot = crate::json::field(value)?;
-                }
+impl crate::json::FromJson for RawSettings {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut raw = RawSettings::default();
+        for (name, value) in crate::json::object(v, "struct RawSettings")? {
+            if let Some(slot) = raw.field_mut(&name) {
+                *slot = crate::json::FromJson::from_json(value)?;
             }
-            Ok(raw)
-        })
+        }
+        Ok(raw)
     }
 }
 
@@ -197,8 +190,7 @@ impl RawSettings {
 /// Who may add a new iMIS contact from the pane. iMIS itself still refuses users
 /// without the right; "administrators only" is not offered: no published REST call
 /// tells whether the signed-in user is one (docs/org-settings.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ContactCreation {
     #[default]
     Everyone,
@@ -215,8 +207,7 @@ impl ContactCreation {
 }
 
 /// What an email becomes in iMIS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RecordKind {
     #[default]
     Activity,
@@ -234,8 +225,7 @@ impl RecordKind {
 }
 
 /// Settings after validation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// `None` when no Entra app is configured: emails are saved without attachments.
     pub client_id: Option<String>,
@@ -293,7 +283,7 @@ impl Settings {
 }
 
 /// One field that failed validation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
@@ -725,6 +715,61 @@ fn shorten(s: &str) -> String {
     crate::text::ellipsis(s, 60)
 }
 
+crate::json_struct!(Cloud {
+    authority_host => "authorityHost",
+    graph_url => "graphUrl",
+});
+
+crate::json_struct!(RawSettings {
+    client_id => "clientId",
+    authority => "authority",
+    graph_url => "graphUrl",
+    imis_url => "imisUrl",
+    activity_type => "activityType",
+    document_root => "documentRoot",
+    graph_concurrency => "graphConcurrency",
+    include_inline => "includeInline",
+    max_request_mb => "maxRequestMb",
+    fallback_document_type => "fallbackDocumentType",
+    key_column => "keyColumn",
+    email_file => "emailFile",
+    max_emails => "maxEmails",
+    record_kind => "recordKind",
+    allow_duplicate_emails => "allowDuplicateEmails",
+    profile_url => "profileUrl",
+    contact_lookup => "contactLookup",
+    iqa_query => "iqaQuery",
+    site_profile => "siteProfile",
+    org_settings_path => "orgSettingsPath",
+    contact_creation => "contactCreation",
+});
+
+crate::json_struct!(Settings {
+    client_id => "clientId",
+    authority => "authority",
+    graph_url => "graphUrl",
+    imis_url => "imisUrl",
+    activity_type => "activityType",
+    document_root => "documentRoot",
+    graph_concurrency => "graphConcurrency",
+    include_inline => "includeInline",
+    email_file => "emailFile",
+    max_emails => "maxEmails",
+    max_request_bytes => "maxRequestBytes",
+    record_kind => "recordKind",
+    allow_duplicate_emails => "allowDuplicateEmails",
+    profile_url => "profileUrl",
+    site => "site",
+    org_settings_path => "orgSettingsPath",
+    contact_creation => "contactCreation",
+});
+
+crate::json_names!(ContactCreation { Everyone => "everyone", Nobody => "nobody" });
+
+crate::json_names!(RecordKind { Activity => "activity", Interaction => "interaction" });
+
+crate::json_struct!(FieldError { field => "field", message => "message" });
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -732,7 +777,8 @@ mod tests {
     /// `field`/`field_mut` name every field as serde does, and only those.
     #[test]
     fn fields_by_name_are_serdes_names() {
-        let names: Vec<String> = match serde_json::to_value(RawSettings::default()).unwrap() {
+        let written = crate::jsonw::to_string(&RawSettings::default());
+        let names: Vec<String> = match serde_json::from_str(&written).unwrap() {
             serde_json::Value::Object(map) => map.keys().cloned().collect(),
             _ => unreachable!(),
         };
@@ -741,7 +787,7 @@ mod tests {
         for name in &names {
             *raw.field_mut(name).unwrap() = format!("value of {name}");
         }
-        let json = serde_json::to_value(&raw).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&crate::jsonw::to_string(&raw)).unwrap();
         for name in &names {
             assert_eq!(json[name], format!("value of {name}"));
             assert_eq!(raw.field(name), Some(&format!("value of {name}")));

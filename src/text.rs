@@ -46,6 +46,33 @@ pub fn uppercase(text: &str) -> String {
     return text.to_uppercase();
 }
 
+/// `format!("{:.1}", x)` for a finite `x` from 0 to 2^60, without the float formatter
+/// (its exact-mode tables were kilobytes of the wasm): the exact binary value rounded to
+/// one decimal, ties to even, as the formatter rounds.
+pub fn one_decimal(x: f64) -> String {
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32;
+    let frac = bits & ((1 << 52) - 1);
+    // x = m * 2^e exactly. All in u64: wider integers bring their own code.
+    let (m, e) = if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | 1 << 52, exp - 1075)
+    };
+    let tenths = if e >= 0 {
+        (m << e.min(7)) * 10
+    } else if e <= -60 {
+        // Below 2^-7: 0.0.
+        0
+    } else {
+        let s = -e as u32;
+        let t = m * 10;
+        let (q, r, half) = (t >> s, t & ((1 << s) - 1), 1u64 << (s - 1));
+        q + u64::from(r > half || (r == half && q % 2 == 1))
+    };
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +85,38 @@ mod tests {
         assert_eq!(ellipsis("héllo", 2), "hé…");
         assert_eq!(ellipsis("hé", 2), "hé");
         assert_eq!(ellipsis("", 0), "");
+    }
+
+    #[test]
+    fn one_decimal_is_the_formatters_rounding() {
+        let check = |x: f64| assert_eq!(one_decimal(x), format!("{x:.1}"), "{x:e}");
+        for b in 0..3_000_000u64 {
+            check(b as f64 / 1024.0);
+            check(b as f64 / (1024.0 * 1024.0));
+            check(b as f64 / 1000.0);
+        }
+        let mut r = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..1_000_000 {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            check(r as f64 / 1000.0);
+            check((r >> (r % 64)) as f64 / 1024.0);
+            check(f64::from_bits(r >> 2) % 1.0e6);
+        }
+        for x in [
+            0.0,
+            0.05,
+            0.15,
+            0.25,
+            0.35,
+            1.45,
+            2.5e-320,
+            1.0e17,
+            1.1e18,
+            f64::MIN_POSITIVE,
+        ] {
+            check(x);
+        }
     }
 }

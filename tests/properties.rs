@@ -523,7 +523,7 @@ fn graph_attachment_pages_parse_every_field_back() {
             if let Some(n) = &next {
                 page["@odata.nextLink"] = json!(n);
             }
-            let parsed: AttachmentPage = serde_json::from_str(&page.to_string())
+            let parsed: AttachmentPage = save_to_imis::json::from_str(&page.to_string())
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(parsed.next_link, next.flatten());
             prop_assert_eq!(parsed.value.len(), list.len());
@@ -557,8 +557,8 @@ fn member<'a>(v: &'a Value, name: &str, at: usize) -> &'a Value {
 #[test]
 fn graph_pages_from_arbitrary_bytes_match_their_json() {
     check(3_000, json_bytes(), |bytes| {
-        if let Ok(page) = serde_json::from_slice::<AttachmentPage>(&bytes) {
-            let v: Value = serde_json::from_slice(&bytes).expect("a parsed page is JSON");
+        if let Ok(page) = save_to_imis::json::from_slice::<AttachmentPage>(&bytes) {
+            let v: Value = save_to_imis::json::from_slice(&bytes).expect("a parsed page is JSON");
             let list = member(&v, "value", 0).as_array().expect("value is a list");
             prop_assert_eq!(list.len(), page.value.len());
             for (a, j) in page.value.iter().zip(list) {
@@ -2271,7 +2271,7 @@ fn to_raw(s: &Settings) -> RawSettings {
         profile_url: s.profile_url.clone(),
         contact_lookup: String::new(),
         iqa_query: String::new(),
-        site_profile: serde_json::to_string(&s.site).unwrap(),
+        site_profile: save_to_imis::jsonw::to_string(&s.site),
         org_settings_path: s.org_settings_path.clone(),
         contact_creation: s.contact_creation.as_str().to_string(),
     }
@@ -2282,7 +2282,9 @@ fn settings_errors_name_real_fields_that_were_filled_in() {
     check(1_200, (any_raw_settings(), clouds()), |(raw, clouds)| {
         if let Err(errors) = validate(&raw, &clouds) {
             prop_assert!(!errors.is_empty());
-            let typed = serde_json::to_value(&raw).unwrap();
+            let typed =
+                serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&raw))
+                    .unwrap();
             let mut seen = HashSet::new();
             for e in &errors {
                 prop_assert!(FIELDS.contains(&e.field), "{} is not a field", e.field);
@@ -3079,7 +3081,7 @@ fn raw_of(pairs: &[(String, String)]) -> RawSettings {
         .iter()
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
-    serde_json::from_value(Value::Object(map)).unwrap()
+    save_to_imis::json::FromJson::from_json(Value::Object(map)).unwrap()
 }
 
 #[test]
@@ -3134,9 +3136,12 @@ fn layering_takes_each_value_from_the_highest_layer_that_sets_it() {
         let organisation: Option<Values> = o.map(|o| o.into_iter().collect());
         let out = layer(&deployment, organisation.as_ref(), &personal);
         let (dep, per, got) = (
-            serde_json::to_value(&deployment).unwrap(),
-            serde_json::to_value(&personal).unwrap(),
-            serde_json::to_value(&out.values).unwrap(),
+            serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&deployment))
+                .unwrap(),
+            serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&personal))
+                .unwrap(),
+            serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&out.values))
+                .unwrap(),
         );
         prop_assert_eq!(out.sources.len(), LAYERED_FIELDS.len());
         for (field, owner) in LAYERED_FIELDS {

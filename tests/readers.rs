@@ -7,6 +7,8 @@ use save_to_imis::graph::model::AttachmentPage;
 use save_to_imis::imis::model::{Contact, NewContact};
 use save_to_imis::imis::site::SiteProfile;
 use save_to_imis::item::MailItem;
+use save_to_imis::json::FromJson;
+use save_to_imis::jsonw::{self, ToJson};
 use save_to_imis::settings::{Cloud, RawSettings};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -164,8 +166,10 @@ fn reference<T: DeserializeOwned>(json: &str) -> serde_json::Result<T> {
 
 /// Ours and the reference on `json`: both read it, to the same JSON, or both refuse it
 /// with the same words.
-fn same<Ours: DeserializeOwned + Serialize, Ref: DeserializeOwned + Serialize>(json: &str) {
-    let ours = save_to_imis::json::from_str::<Ours>(json).map(|v| serde_json::to_value(v).unwrap());
+fn same<Ours: FromJson + ToJson, Ref: DeserializeOwned + Serialize>(json: &str) {
+    // Ours written by `jsonw`, the derive's by serde_json: the writer is checked too.
+    let ours = save_to_imis::json::from_str::<Ours>(json)
+        .map(|v| serde_json::from_str::<serde_json::Value>(&jsonw::to_string(&v)).unwrap());
     let reference = reference::<Ref>(json).map(|v| serde_json::to_value(v).unwrap());
     match (ours, reference) {
         (Ok(a), Ok(b)) => assert_eq!(a, b, "{json}"),
@@ -177,7 +181,7 @@ fn same<Ours: DeserializeOwned + Serialize, Ref: DeserializeOwned + Serialize>(j
 /// Where the readers knowingly differ from the derive: both refuse `json`, in other
 /// words. A struct given as an array (the derive read its fields by position; no sender
 /// writes one) and an enum given as a non-string (the derive said only "expected value").
-fn both_refuse<Ours: DeserializeOwned + Serialize, Ref: DeserializeOwned + Serialize>(json: &str) {
+fn both_refuse<Ours: FromJson, Ref: DeserializeOwned + Serialize>(json: &str) {
     assert!(
         save_to_imis::json::from_str::<Ours>(json).is_err(),
         "{json}"
@@ -283,6 +287,15 @@ fn site_profiles_refuse_what_the_derive_refused() {
         (r#"{"documentTypes": []}"#, false),
         (r#"[]"#, false),
         (r#"{"contactLookup": 1}"#, false),
+        // The number readers (`json::FromJson`), as serde's primitive visitors.
+        (r#"{"descriptionMaxChars": 1.5}"#, false),
+        (r#"{"interactionSubjectMaxChars": -5}"#, false),
+        (r#"{"interactionMessageType": 18446744073709551615}"#, false),
+        (r#"{"interactionMessageType": -2.0}"#, false),
+        (r#"{"noteMaxChars": true}"#, false),
+        (r#"{"documentTypes": {"pdf": 1}}"#, false),
+        (r#"{"documentTypes": "pdf"}"#, false),
+        (r#"{"iqaQuery": {}}"#, false),
     ] {
         let ours = save_to_imis::json::from_str::<SiteProfile>(json);
         let reference = reference::<RefSite>(json);

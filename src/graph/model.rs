@@ -1,9 +1,8 @@
 //! Microsoft Graph's mail attachment JSON and URLs (reference: graph-and-office.md).
 
-use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::json::{self, Fields};
+use crate::json::Fields;
 
 use crate::item::AttachmentKind;
 
@@ -163,30 +162,26 @@ pub fn encode_segment(s: &str) -> String {
 // Graph's attachment JSON, read by hand as the derive would (`crate::json`: one reader
 // for all types).
 
-impl<'de> Deserialize<'de> for AttachmentPage {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        json::via_value(d, |v| {
-            let mut f = Fields::of(v, "struct AttachmentPage")?;
-            Ok(AttachmentPage {
-                value: f.req("value")?,
-                next_link: f.opt("@odata.nextLink")?,
-            })
+impl crate::json::FromJson for AttachmentPage {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = Fields::of(v, "struct AttachmentPage")?;
+        Ok(AttachmentPage {
+            value: f.req("value")?,
+            next_link: f.opt("@odata.nextLink")?,
         })
     }
 }
 
-impl<'de> Deserialize<'de> for Attachment {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        json::via_value(d, |v| {
-            let mut f = Fields::of(v, "struct Attachment")?;
-            Ok(Attachment {
-                odata_type: f.req("@odata.type")?,
-                id: f.req("id")?,
-                name: f.opt("name")?,
-                content_type: f.opt("contentType")?,
-                size: f.opt("size")?,
-                is_inline: f.opt("isInline")?,
-            })
+impl crate::json::FromJson for Attachment {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = Fields::of(v, "struct Attachment")?;
+        Ok(Attachment {
+            odata_type: f.req("@odata.type")?,
+            id: f.req("id")?,
+            name: f.opt("name")?,
+            content_type: f.opt("contentType")?,
+            size: f.opt("size")?,
+            is_inline: f.opt("isInline")?,
         })
     }
 }
@@ -209,7 +204,7 @@ mod tests {
             {"@odata.type": "#microsoft.graph.referenceAttachment", "id": "c", "name": "plan.docx",
              "contentType": "application/octet-stream", "size": 0, "isInline": false}
           ]}"##;
-        let page: AttachmentPage = serde_json::from_str(json).unwrap();
+        let page: AttachmentPage = crate::json::from_str(json).unwrap();
         assert_eq!(page.value.len(), 3);
         assert!(page.next_link.unwrap().ends_with("$skip=2"));
         let kinds: Vec<_> = page.value.iter().map(Attachment::kind).collect();

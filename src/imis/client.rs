@@ -6,8 +6,6 @@ use std::rc::Rc;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde_json::Value;
 
-use serde_json::json;
-
 use super::model::{self, Contact, NewContact};
 use super::site::{ContactLookup, SiteProfile};
 use super::upload::post_blob;
@@ -303,7 +301,7 @@ impl ImisClient {
         let created = self
             .send(
                 Request::post(&self.url(&format!("/api/{entity}"))),
-                Some(sent.to_string()),
+                Some(crate::jsonw::to_string(&sent)),
                 &what,
             )
             .await?;
@@ -348,7 +346,7 @@ impl ImisClient {
                     .and_then(model::as_text)
                     .unwrap_or_default();
                 let note = replace_section(&note, section, max);
-                model::set_property(&mut current, &site.activity_note, json!(note));
+                model::set_property(&mut current, &site.activity_note, crate::value!(note));
             }
             RecordKind::Interaction => {
                 let note = model::interaction_text(&current).unwrap_or_default();
@@ -357,7 +355,7 @@ impl ImisClient {
         }
         self.send(
             Request::put(&url),
-            Some(current.to_string()),
+            Some(crate::jsonw::to_string(&current)),
             "updating the saved record",
         )
         .await
@@ -386,7 +384,7 @@ impl ImisClient {
         parent: &str,
         name: &str,
     ) -> Result<String, ImisError> {
-        let body = model::folder(name, parent, &site.folder_type).to_string();
+        let body = crate::jsonw::to_string(&model::folder(name, parent, &site.folder_type));
         let created = self
             .send(
                 Request::post(&self.url("/api/Document")),
@@ -461,7 +459,7 @@ impl ImisClient {
         let created = self
             .send(
                 Request::post(&self.url("/api/Party")),
-                Some(model::person(contact).to_string()),
+                Some(crate::jsonw::to_string(&model::person(contact))),
                 what,
             )
             .await

@@ -2,8 +2,7 @@
 //! wrappers, paged results. Readers accept a plain value or a `{"$type", "$value"}`
 //! wrapper wherever iMIS may send either.
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const GENERIC_ENTITY: &str = "Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts";
 const PROPERTY_COLLECTION: &str =
@@ -70,8 +69,7 @@ pub fn as_text(v: &Value) -> Option<String> {
 
 /// An iMIS contact as the pane shows it.
 /// Read by hand (below) as the derive would.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
     pub party_id: String,
     pub full_name: String,
@@ -174,10 +172,10 @@ pub fn parse_paged(body: &Value) -> (Vec<Value>, Option<u64>) {
 pub fn generic_entity(entity: &str, properties: &[(&str, Value)]) -> Value {
     let props: Vec<Value> = properties
         .iter()
-        .map(|(name, value)| json!({ "$type": PROPERTY, "Name": name, "Value": value }))
+        .map(|(name, value)| crate::value!({ "$type": PROPERTY, "Name": name, "Value": value }))
         .collect();
     // ASI's minimum is the properties alone; public code adds EntityTypeName.
-    json!({
+    crate::value!({
         "$type": GENERIC_ENTITY,
         "EntityTypeName": entity,
         "Properties": { "$type": PROPERTY_COLLECTION, "$values": props },
@@ -187,7 +185,7 @@ pub fn generic_entity(entity: &str, properties: &[(&str, Value)]) -> Value {
 /// A date as iMIS reads it in a generic property: a `System.DateTime` wrapper, as
 /// public code sends every non-string value.
 pub fn typed_date(date: &str) -> Value {
-    json!({ "$type": "System.DateTime", "$value": date })
+    crate::value!({ "$type": "System.DateTime", "$value": date })
 }
 
 /// What an interaction is written with.
@@ -207,7 +205,7 @@ pub struct InteractionFields<'a> {
 /// its nested `CommunicationLog` and a `Party` reference (reference: Interactions).
 /// No published create body exists: this one place holds the shape.
 pub fn interaction(f: &InteractionFields) -> Value {
-    json!({
+    crate::value!({
         "$type": RECIPIENT,
         "CommunicationLog": {
             "$type": COMMUNICATION_LOG,
@@ -241,14 +239,13 @@ pub fn interaction_text(v: &Value) -> Option<String> {
 
 pub fn set_interaction_text(v: &mut Value, text: &str) {
     if let Some(log) = v.get_mut("CommunicationLog").and_then(Value::as_object_mut) {
-        log.insert("Text".into(), json!(text));
+        log.insert("Text".into(), crate::value!(text));
     }
 }
 
 /// A new contact as the user confirmed it.
 /// Read by hand (below) as `#[serde(default)]` would.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NewContact {
     pub first_name: String,
     pub last_name: String,
@@ -259,7 +256,7 @@ pub struct NewContact {
 /// `POST /api/Party` body for a new person, as ASI's "Creates a Party" example builds
 /// one: typed name, the address as the primary email, the organisation when given.
 pub fn person(c: &NewContact) -> Value {
-    let mut v = json!({
+    let mut v = crate::value!({
         "$type": PERSON,
         "PersonName": {
             "$type": PERSON_NAME,
@@ -272,7 +269,8 @@ pub fn person(c: &NewContact) -> Value {
         },
     });
     if !c.organization.trim().is_empty() {
-        v["PrimaryOrganization"] = json!({ "$type": ORGANIZATION, "Name": c.organization.trim() });
+        v["PrimaryOrganization"] =
+            crate::value!({ "$type": ORGANIZATION, "Name": c.organization.trim() });
     }
     v
 }
@@ -318,7 +316,7 @@ pub fn set_property(entity: &mut Value, name: &str, value: Value) {
         .find(|p| p.get("Name").and_then(Value::as_str) == Some(name))
     {
         Some(p) => p["Value"] = value,
-        None => list.push(json!({ "$type": PROPERTY, "Name": name, "Value": value })),
+        None => list.push(crate::value!({ "$type": PROPERTY, "Name": name, "Value": value })),
     }
 }
 
@@ -408,7 +406,7 @@ pub fn document_content(document: &Value) -> Option<Vec<u8>> {
 /// The document as read, with `bytes` as its content: what `PUT /api/Document/{id}`
 /// gets back, every other property as iMIS sent it (access, status, ids).
 pub fn with_content(mut document: Value, bytes: &[u8]) -> Value {
-    let data = json!({
+    let data = crate::value!({
         "$type": BYTES,
         "$value": crate::encode::base64_encode(bytes),
     });
@@ -453,15 +451,14 @@ pub fn means_too_large(status: u16, body: &str) -> bool {
 /// The JSON of a new document without its content: `Data` is added last, so the body
 /// is `head + base64 + tail` and can be sent as parts without building one string.
 pub fn document_parts(name: &str, parent_path: &str, type_id: &str) -> (String, &'static str) {
-    let head = json!({
+    let head = crate::jsonw::to_string(&crate::value!({
         "$type": DOCUMENT,
         "Name": name,
         "AlternateName": name,
         "Description": name,
         "DocumentTypeId": type_id,
         "Path": parent_path,
-    })
-    .to_string();
+    }));
     let open = format!(
         "{},\"Data\":{{\"$type\":\"{BYTES}\",\"$value\":\"",
         &head[..head.len() - 1]
@@ -471,7 +468,7 @@ pub fn document_parts(name: &str, parent_path: &str, type_id: &str) -> (String, 
 
 /// A folder is a document of the folder type with no content.
 pub fn folder(name: &str, parent_path: &str, folder_type: &str) -> Value {
-    json!({
+    crate::value!({
         "$type": DOCUMENT,
         "Name": name,
         "AlternateName": name,
@@ -483,7 +480,7 @@ pub fn folder(name: &str, parent_path: &str, folder_type: &str) -> Value {
 
 /// `POST /api/Document/_execute` request for `FindByPath`.
 pub fn find_by_path(path: &str) -> Value {
-    json!({
+    crate::value!({
         "$type": EXECUTE_REQUEST,
         "EntityTypeName": "DocumentSummary",
         "OperationName": "FindByPath",
@@ -554,36 +551,46 @@ fn validation_messages(v: &Value) -> Option<String> {
 
 // The pane's contact JSON, read by hand (`crate::json`: one reader for all types).
 
-impl<'de> Deserialize<'de> for Contact {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::via_value(d, |v| {
-            let mut f = crate::json::Fields::of(v, "struct Contact")?;
-            Ok(Contact {
-                party_id: f.req("partyId")?,
-                full_name: f.req("fullName")?,
-                emails: f.req("emails")?,
-            })
+impl crate::json::FromJson for Contact {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = crate::json::Fields::of(v, "struct Contact")?;
+        Ok(Contact {
+            party_id: f.req("partyId")?,
+            full_name: f.req("fullName")?,
+            emails: f.req("emails")?,
         })
     }
 }
 
-impl<'de> Deserialize<'de> for NewContact {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::json::via_value(d, |v| {
-            let mut f = crate::json::Fields::of(v, "struct NewContact")?;
-            Ok(NewContact {
-                first_name: f.opt("firstName")?,
-                last_name: f.opt("lastName")?,
-                email: f.opt("email")?,
-                organization: f.opt("organization")?,
-            })
+impl crate::json::FromJson for NewContact {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = crate::json::Fields::of(v, "struct NewContact")?;
+        Ok(NewContact {
+            first_name: f.opt("firstName")?,
+            last_name: f.opt("lastName")?,
+            email: f.opt("email")?,
+            organization: f.opt("organization")?,
         })
     }
 }
+
+crate::json_struct!(Contact {
+    party_id => "partyId",
+    full_name => "fullName",
+    emails => "emails",
+});
+
+crate::json_struct!(NewContact {
+    first_name => "firstName",
+    last_name => "lastName",
+    email => "email",
+    organization => "organization",
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn activity(props: &[(&str, Value)], seqn: Option<i64>) -> Value {
         let mut v = json!({"$type": "Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts",

@@ -7,7 +7,6 @@
 //! `PUT` of the whole document as read, created with `POST /api/Document`. A 5xx to a
 //! write is checked by reading back: iMIS can answer 500 to a create that worked.
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::model;
@@ -18,19 +17,15 @@ use crate::org::{self, Values};
 use gloo_net::http::Request;
 
 /// What iMIS holds for the organisation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrgDocument {
     /// `false`: no organisation settings yet (not an error).
     pub found: bool,
     /// The folder it lives in.
     pub path: String,
     pub values: Values,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
 
@@ -101,7 +96,7 @@ impl ImisClient {
         match self.org_document(folder).await? {
             Some((id, current)) => {
                 let url = self.url(&format!("/api/Document/{}", query_value(&id)));
-                let body = model::with_content(current, bytes).to_string();
+                let body = crate::jsonw::to_string(&model::with_content(current, bytes));
                 let what = "saving the organisation's settings";
                 match self.send_raw(Request::put(&url), Some(body), what).await {
                     Ok(_) => {}
@@ -174,4 +169,17 @@ impl ImisClient {
 
 fn query_value(s: &str) -> String {
     crate::weburl::form_encode(s)
+}
+
+impl crate::jsonw::ToJson for OrgDocument {
+    fn write_json(&self, out: &mut String) {
+        let mut o = crate::jsonw::Obj::new(out);
+        o.field("found", &self.found)
+            .field("path", &self.path)
+            .field("values", &self.values)
+            .some("documentId", &self.document_id)
+            .some("updatedBy", &self.updated_by)
+            .some("updatedAt", &self.updated_at);
+        o.end();
+    }
 }

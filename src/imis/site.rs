@@ -5,13 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer, Serialize};
-
 use crate::json::{self, Fields};
 
 /// How the email's addresses are matched to iMIS contacts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ContactLookup {
     /// `GET /api/Party?Email=eq:{address}` (public clients use it).
     #[default]
@@ -25,8 +22,7 @@ pub enum ContactLookup {
 
 /// Read by hand (below) as `#[serde(rename_all = "camelCase", default,
 /// deny_unknown_fields)]` would: missing keys keep `SiteProfile::default()`'s values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteProfile {
     // Activity columns: ASI documents ACTIVITY_TYPE and PartyId as the minimum; the
     // others are iMIS 2017's Activity table (check with GET /api/metadata/Activity).
@@ -264,16 +260,14 @@ fn key_hex(internet_message_id: &str, digits: usize) -> String {
     hex[..digits].to_string()
 }
 
-impl<'de> Deserialize<'de> for ContactLookup {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+impl crate::json::FromJson for ContactLookup {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
         use ContactLookup::*;
-        json::via_value(d, |v| {
-            json::variant(
-                v,
-                &["party", "iqa", "csContactBasic"],
-                &[Party, Iqa, CsContactBasic],
-            )
-        })
+        json::variant(
+            v,
+            &["party", "iqa", "csContactBasic"],
+            &[Party, Iqa, CsContactBasic],
+        )
     }
 }
 
@@ -301,45 +295,72 @@ const SITE_PROFILE_FIELDS: &[&str] = &[
     "emailColumn",
 ];
 
-impl<'de> Deserialize<'de> for SiteProfile {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        json::via_value(d, |v| {
-            let mut f = Fields::of(v, "struct SiteProfile")?;
-            f.deny_unknown(SITE_PROFILE_FIELDS)?;
-            let mut p = SiteProfile::default();
-            f.over("activityParty", &mut p.activity_party)?;
-            f.over("activityType", &mut p.activity_type)?;
-            f.over("activityDate", &mut p.activity_date)?;
-            f.over("activityDescription", &mut p.activity_description)?;
-            f.over("activityNote", &mut p.activity_note)?;
-            f.over("activityMessageKey", &mut p.activity_message_key)?;
-            f.over("descriptionMaxChars", &mut p.description_max_chars)?;
-            f.over("noteMaxChars", &mut p.note_max_chars)?;
-            f.over("interactionMessageType", &mut p.interaction_message_type)?;
-            f.over(
-                "interactionCommunicationType",
-                &mut p.interaction_communication_type,
-            )?;
-            f.over(
-                "interactionSourceProcess",
-                &mut p.interaction_source_process,
-            )?;
-            f.over(
-                "interactionSubjectMaxChars",
-                &mut p.interaction_subject_max_chars,
-            )?;
-            f.over("folderType", &mut p.folder_type)?;
-            f.over("documentTypes", &mut p.document_types)?;
-            f.over("fallbackDocumentType", &mut p.fallback_document_type)?;
-            f.over("contactLookup", &mut p.contact_lookup)?;
-            f.over("iqaQuery", &mut p.iqa_query)?;
-            f.over("idColumn", &mut p.id_column)?;
-            f.over("nameColumn", &mut p.name_column)?;
-            f.over("emailColumn", &mut p.email_column)?;
-            Ok(p)
-        })
+impl crate::json::FromJson for SiteProfile {
+    fn from_json(v: crate::json::Value) -> crate::json::Result<Self> {
+        let mut f = Fields::of(v, "struct SiteProfile")?;
+        f.deny_unknown(SITE_PROFILE_FIELDS)?;
+        let mut p = SiteProfile::default();
+        f.over("activityParty", &mut p.activity_party)?;
+        f.over("activityType", &mut p.activity_type)?;
+        f.over("activityDate", &mut p.activity_date)?;
+        f.over("activityDescription", &mut p.activity_description)?;
+        f.over("activityNote", &mut p.activity_note)?;
+        f.over("activityMessageKey", &mut p.activity_message_key)?;
+        f.over("descriptionMaxChars", &mut p.description_max_chars)?;
+        f.over("noteMaxChars", &mut p.note_max_chars)?;
+        f.over("interactionMessageType", &mut p.interaction_message_type)?;
+        f.over(
+            "interactionCommunicationType",
+            &mut p.interaction_communication_type,
+        )?;
+        f.over(
+            "interactionSourceProcess",
+            &mut p.interaction_source_process,
+        )?;
+        f.over(
+            "interactionSubjectMaxChars",
+            &mut p.interaction_subject_max_chars,
+        )?;
+        f.over("folderType", &mut p.folder_type)?;
+        f.over("documentTypes", &mut p.document_types)?;
+        f.over("fallbackDocumentType", &mut p.fallback_document_type)?;
+        f.over("contactLookup", &mut p.contact_lookup)?;
+        f.over("iqaQuery", &mut p.iqa_query)?;
+        f.over("idColumn", &mut p.id_column)?;
+        f.over("nameColumn", &mut p.name_column)?;
+        f.over("emailColumn", &mut p.email_column)?;
+        Ok(p)
     }
 }
+
+crate::json_names!(ContactLookup {
+    Party => "party",
+    Iqa => "iqa",
+    CsContactBasic => "csContactBasic",
+});
+
+crate::json_struct!(SiteProfile {
+    activity_party => "activityParty",
+    activity_type => "activityType",
+    activity_date => "activityDate",
+    activity_description => "activityDescription",
+    activity_note => "activityNote",
+    activity_message_key => "activityMessageKey",
+    description_max_chars => "descriptionMaxChars",
+    note_max_chars => "noteMaxChars",
+    interaction_message_type => "interactionMessageType",
+    interaction_communication_type => "interactionCommunicationType",
+    interaction_source_process => "interactionSourceProcess",
+    interaction_subject_max_chars => "interactionSubjectMaxChars",
+    folder_type => "folderType",
+    document_types => "documentTypes",
+    fallback_document_type => "fallbackDocumentType",
+    contact_lookup => "contactLookup",
+    iqa_query => "iqaQuery",
+    id_column => "idColumn",
+    name_column => "nameColumn",
+    email_column => "emailColumn",
+});
 
 #[cfg(test)]
 mod tests {
