@@ -271,9 +271,11 @@ async function memoryWatch(h) {
   };
 }
 
+// The 150 MiB case first, right after the warm-up: its memory is the one judged, and the
+// browser's blob store and heaps are then what a pane that saved one small email leaves.
 const CASES = [
-  { name: "8 x 16 MiB", sizes: Array(8).fill(16 * MiB), maxRequestMb: "256", floorRatio: 1.10 },
   { name: "1 x 150 MiB", sizes: [150 * MiB], maxRequestMb: "256", floorRatio: 1.05, memory: 1.5 },
+  { name: "8 x 16 MiB", sizes: Array(8).fill(16 * MiB), maxRequestMb: "256", floorRatio: 1.10 },
   // Realistic: within a stock iMIS site's 10 MiB request limit (base64 of 5 MB is 6.7 MB).
   { name: "20 x 5 MB", sizes: Array(20).fill(5_000_000), maxRequestMb: "10" },
 ];
