@@ -83,7 +83,7 @@ test("every script and stylesheet tag of the built pages carries integrity match
   }
 });
 
-test("the pane preloads the wasm core ahead of Office.js, pinned like the fetch that uses it", () => {
+test("the pane preloads its script and the wasm core ahead of Office.js, pinned like the loads that use them", () => {
   built();
   const [wasm] = readdirSync(dist).filter((n) => n.endsWith(".wasm"));
   const html = readFileSync(path.join(dist, "taskpane.html"), "utf8");
@@ -96,6 +96,12 @@ test("the pane preloads the wasm core ahead of Office.js, pinned like the fetch 
   assert.equal(attrs.get("integrity"), sha384(readFileSync(path.join(dist, wasm))), "the same integrity as webpack's fetch");
   const office = all.findIndex(({ tag, attrs: a }) => tag === "script" && OFFICE_JS.includes(a.get("src")));
   assert.ok(office > preload, "before Office.js, which blocks the parser");
+  // The pane's own script too, pinned as its tag is.
+  const script = all.find(({ tag, attrs: a }) => tag === "script" && /^taskpane\.[0-9a-f]+\.js$/.test(a.get("src") ?? ""));
+  const early = all.findIndex(({ tag, attrs: a }) => tag === "link" && a.get("rel") === "preload" && a.get("href") === script.attrs.get("src"));
+  assert.ok(early >= 0 && early < office, "the pane's script is preloaded before Office.js");
+  assert.equal(all[early].attrs.get("as"), "script");
+  assert.equal(all[early].attrs.get("integrity"), script.attrs.get("integrity"), "with the script tag's integrity");
 });
 
 test("the pane's bundle fetches the wasm core with its sha384 as integrity", () => {
