@@ -587,17 +587,6 @@ pub fn email_file_id() -> String {
     plan::EMAIL_FILE_ID.to_string()
 }
 
-/// Bytes of wasm linear memory: it only grows, so this is also the peak so far. For the
-/// benchmark and diagnostics.
-#[wasm_bindgen(js_name = wasmMemoryBytes)]
-pub fn wasm_memory_bytes() -> f64 {
-    wasm_bindgen::memory()
-        .unchecked_into::<js_sys::WebAssembly::Memory>()
-        .buffer()
-        .unchecked_into::<js_sys::ArrayBuffer>()
-        .byte_length() as f64
-}
-
 /// Why attachments cannot be read at all, for the report.
 fn no_source_reason(settings: &Settings) -> String {
     if settings.client_id.is_none() {

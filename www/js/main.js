@@ -50,8 +50,6 @@ async function start() {
     if (!host.officeTheme()) view.applyTheme(null);
   });
   [core, deployment] = await Promise.all([loadingCore, loadingDeployment]);
-  // Sizes only, for the benchmark and support: no email content, no token.
-  globalThis.saveToImisDiagnostics = () => ({ wasmMemoryBytes: core.wasmMemoryBytes() });
   app = new core.App(graphTokenSource(() => settings), config.extraClouds);
   wireEvents();
   // A pinned pane stays open while the user selects another email.
