@@ -34,11 +34,12 @@ pub mod text;
 pub mod weburl;
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use cancel::Cancel;
 use checked::Checked;
@@ -125,7 +126,7 @@ impl App {
     #[wasm_bindgen(js_name = signInImis)]
     pub fn sign_in_imis(&self, username: String, password: String) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let site = imis_site(&inner.settings.borrow())?;
             let (client, expires_in) = ImisClient::sign_in(&site, &username, &password)
                 .await
@@ -174,7 +175,7 @@ impl App {
     #[wasm_bindgen(js_name = findContacts)]
     pub fn find_contacts(&self, item: JsValue) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let item: MailItem = from_js(item, "the email")?;
             let imis = imis_client(&inner)?;
             let site = inner.settings.borrow().site.clone();
@@ -196,7 +197,7 @@ impl App {
     #[wasm_bindgen(js_name = searchContacts)]
     pub fn search_contacts(&self, text: String) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let text = text.trim().to_string();
             if text.chars().count() < 2 {
                 return Ok(to_js(&Vec::<Contact>::new()));
@@ -213,7 +214,7 @@ impl App {
     #[wasm_bindgen(js_name = createContact)]
     pub fn create_contact(&self, draft: JsValue) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let draft: NewContact = from_js(draft, "the new contact")?;
             if inner.settings.borrow().contact_creation == ContactCreation::Nobody {
                 return Err(Error::Settings(vec![settings::FieldError {
@@ -245,7 +246,7 @@ impl App {
     #[wasm_bindgen(js_name = findSaved)]
     pub fn find_saved(&self, item: JsValue, contacts: JsValue) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let item: MailItem = from_js(item, "the email")?;
             let contacts: Vec<Contact> = from_js(contacts, "the chosen contacts")?;
             let settings = inner.settings.borrow().clone();
@@ -281,7 +282,7 @@ impl App {
     #[wasm_bindgen(js_name = findStoredFiles)]
     pub fn find_stored_files(&self, item: JsValue, contacts: JsValue, ids: JsValue) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let item: MailItem = from_js(item, "the email")?;
             let contacts: Vec<Contact> = from_js(contacts, "the chosen contacts")?;
             let ids: Vec<String> = from_js(ids, "the ticked attachments")?;
@@ -332,7 +333,7 @@ impl App {
         // this save, not the one before.
         let cancel = Cancel::new();
         self.inner.cancel.replace(cancel.clone());
-        future_to_promise(async move {
+        promise(async move {
             let item: MailItem = from_js(item, "the email")?;
             let contacts: Vec<Contact> = from_js(contacts, "the chosen contacts")?;
             let selected: Vec<String> = from_js(selected, "the ticked attachments")?;
@@ -455,7 +456,7 @@ impl App {
         on_check: Function,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let item: MailItem = from_js(item, "the email")?;
             let settings = inner.settings.borrow().clone();
             let mut checks = Vec::new();
@@ -495,7 +496,7 @@ impl App {
     #[wasm_bindgen(js_name = loadOrgSettings)]
     pub fn load_org_settings(&self) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let folder = inner.settings.borrow().org_settings_path.clone();
             let imis = imis_client(&inner)?;
             let result = imis.load_org_settings(&folder).await;
@@ -510,7 +511,7 @@ impl App {
     #[wasm_bindgen(js_name = saveOrgSettings)]
     pub fn save_org_settings(&self, values: JsValue) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise(async move {
             let raw: RawSettings = from_js(values, "the organisation's settings")?;
             let values = org::organisation_values(&raw);
             settings::validate(&org::organisation_raw(&values), &inner.extra_clouds)
@@ -666,4 +667,15 @@ fn from_js<T: json::FromJson>(value: JsValue, what: &'static str) -> Result<T, E
 /// numbers, booleans, null; no value here is a float or beyond 2^53).
 fn to_js<T: jsonw::ToJson + ?Sized>(value: &T) -> JsValue {
     js_sys::JSON::parse(&jsonw::to_string(value)).unwrap_or(JsValue::NULL)
+}
+
+/// A Promise of `work`. Boxed, so every exported async method shares one copy of
+/// wasm-bindgen-futures' promise machinery instead of one per future type (measured:
+/// that machinery, monomorphised for each method, was about 19 KB of the wasm).
+fn promise(work: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    shared_promise(Box::pin(work))
+}
+
+fn shared_promise(work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
+    wasm_bindgen_futures::future_to_promise(work)
 }
