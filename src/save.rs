@@ -22,12 +22,12 @@ use crate::graph::GraphClient;
 use crate::host::HostContent;
 use crate::imis::site::SiteProfile;
 use crate::imis::ImisClient;
+use crate::json::Value;
 use crate::plan::{section, size_text, too_large, Handling, PlannedAttachment, SavePlan};
 use crate::record::Record;
 use crate::report::{AttachmentResult, Event, Outcome, RecordResult, Report, Throttle};
 use crate::settings::RecordKind;
 use crate::slots::Slots;
-use serde_json::Value;
 
 /// Receives progress events; shared with upload callbacks, hence `Rc`.
 pub type Emit = Rc<dyn Fn(Event)>;
