@@ -617,3 +617,226 @@ static POW10: [f64; 309] = [
     1e290, 1e291, 1e292, 1e293, 1e294, 1e295, 1e296, 1e297, 1e298, 1e299, //
     1e300, 1e301, 1e302, 1e303, 1e304, 1e305, 1e306, 1e307, 1e308,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::{repair_surrogates, testing::ours};
+
+    /// serde_json on `text` (lone surrogates repaired first, as the crate used it).
+    fn reference(text: &[u8]) -> std::result::Result<Value, String> {
+        let fixed = repair_surrogates(text);
+        serde_json::from_slice::<serde_json::Value>(fixed.as_deref().unwrap_or(text))
+            .map(ours)
+            .map_err(|e| e.to_string())
+    }
+
+    fn same(text: &[u8]) {
+        let mine = parse(text).map_err(|e| e.to_string());
+        assert_eq!(mine, reference(text), "{:?}", String::from_utf8_lossy(text));
+    }
+
+    const CASES: &[&str] = &[
+        // Values, whitespace, nesting.
+        "null",
+        "true",
+        "false",
+        " \t\r\n[1, 2 ,3]\n ",
+        "{}",
+        "[]",
+        r#"{"a":{"b":[{}]}}"#,
+        r#""a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\u20ac\ud83d\ude00""#,
+        r#""é😀""#,
+        // Duplicate keys: the last wins; keys in any order.
+        r#"{"b":1,"a":2,"b":3}"#,
+        r#"{"z":1,"y":{"x":2},"a":[]}"#,
+        // Numbers as serde_json classes them.
+        "0",
+        "-0",
+        "1.5",
+        "1E2",
+        "1e+2",
+        "1e-2",
+        "-1.5e-3",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "123456789012345678901234567890",
+        "0.1",
+        "2.2250738585072014e-308",
+        "1.7976931348623157e308",
+        "0e99999999999",
+        "1e-99999999999",
+        "1e99999999999",
+        "12345678901234567890123.5e-3",
+        "0.000000000000000000000000000000000001",
+        "9007199254740993",
+        "1.00000000000000011102230246251565404236316680908203125",
+        // Lone surrogates: U+FFFD.
+        r#""\ud800""#,
+        r#""\udfff""#,
+        r#""\ud800\u0041""#,
+        r#""\ud800\ud800\udc00""#,
+        r#""\ud800\n""#,
+        r#"{"\udc00":1}"#,
+        r#""\ud800\u12""#,
+        r#""\ud800\u""#,
+        // Every syntax error serde_json reports.
+        "",
+        "   ",
+        "[",
+        "[1",
+        "[1,",
+        "[1,]",
+        "[1 2]",
+        "{",
+        r#"{"a""#,
+        r#"{"a":"#,
+        r#"{"a":1"#,
+        r#"{"a":1,"#,
+        r#"{"a":1,}"#,
+        r#"{"a" 1}"#,
+        r#"{"a":1 "b":2}"#,
+        "{1:2}",
+        r#"{"a":1,2:3}"#,
+        "nul",
+        "nulx",
+        "tru",
+        "fals",
+        "x",
+        "+1",
+        "01",
+        "-",
+        "-a",
+        "1.",
+        "1.e3",
+        "1e",
+        "1e+",
+        "1ex",
+        ".5",
+        r#""abc"#,
+        "\"a\u{1}b\"",
+        r#""\x""#,
+        r#""\u00""#,
+        r#""\uzzzz""#,
+        r#""\"#,
+        "[1] 2",
+        "1 x",
+        "\"a\"b",
+        "{} {}",
+        "[1]\n\n  ,",
+        "\n\n[1,\n 2,\n x]",
+        "{\"a\":\n\n\n}",
+        "\u{feff}1",
+        "[1,2,]",
+        "[,]",
+        "[1,,2]",
+    ];
+
+    #[test]
+    fn reads_as_serde_json_read() {
+        for text in CASES {
+            same(text.as_bytes());
+        }
+        // Invalid UTF-8 in a string, plain and after an escape; and outside strings.
+        for bytes in [
+            &b"\"a\xffb\""[..],
+            b"\"\\n\xc3\"",
+            b"[\"ok\", \"\xe2\x82\"]",
+            b"\xff",
+            b"{\"\xc0\":1}",
+        ] {
+            same(bytes);
+        }
+    }
+
+    #[test]
+    fn messages_and_positions() {
+        let err = |t: &str| parse(t.as_bytes()).unwrap_err().to_string();
+        assert_eq!(
+            err("{\"a\":1"),
+            "EOF while parsing an object at line 1 column 6"
+        );
+        assert_eq!(err("[1] 2"), "trailing characters at line 1 column 5");
+        assert_eq!(err("\n  x"), "expected value at line 2 column 3");
+        assert_eq!(err("1e400"), "number out of range at line 1 column 5");
+        let e = parse(b"[\n1,]").unwrap_err();
+        assert_eq!((e.line(), e.column()), (2, 3));
+        assert_eq!(e.to_string(), "trailing comma at line 2 column 3");
+        assert_eq!(Error::custom("x".into()).to_string(), "x");
+    }
+
+    #[test]
+    fn numbers() {
+        let n = |t: &str| match parse(t.as_bytes()).unwrap() {
+            Value::Number(n) => n,
+            v => panic!("{v:?}"),
+        };
+        assert_eq!(n("0").as_u64(), Some(0));
+        assert!(n("-0").is_f64() && n("-0").as_f64().unwrap().is_sign_negative());
+        assert_eq!(n("-5").as_i64(), Some(-5));
+        assert_eq!(
+            n("18446744073709551616").as_f64(),
+            Some(18446744073709551616.0)
+        );
+        assert_eq!(
+            n("-9223372036854775809").as_f64(),
+            Some(-9223372036854775808.0)
+        );
+        assert_eq!(n("1E2").as_f64(), Some(100.0));
+        assert_eq!(n("1.5").to_string(), "1.5");
+        assert_eq!(n("100.0").to_string(), "100.0");
+        assert!(parse(b"1e400").is_err());
+    }
+
+    #[test]
+    fn nesting_stops_at_128_levels() {
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(nested(127).as_bytes()).is_ok());
+        assert_eq!(
+            parse(nested(128).as_bytes()).unwrap_err().to_string(),
+            "recursion limit exceeded at line 1 column 128"
+        );
+        for n in [126, 127, 128, 129] {
+            same(nested(n).as_bytes());
+            same(format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n)).as_bytes());
+        }
+    }
+
+    /// Byte-level mutations of valid texts: serde_json and `parse` agree on each, both
+    /// on the value and on the error's words and position.
+    #[test]
+    fn agrees_with_serde_json_on_mutated_texts() {
+        let seeds: &[&[u8]] = &[
+            br#"{"name": "a\u00e9\ud800.pdf", "size": 12, "list": [1, -2, 3.5e-1, true, null], "o": {"k": "v"}}"#,
+            b"[0, -0, 1e5, 18446744073709551615, \"\\\\\\\"\", {}, []]\n",
+            br#"{"$type": "x", "$values": [{"Name": "N", "Value": {"$value": -7}}]}"#,
+        ];
+        const ALPHABET: &[u8] = b"{}[]:,\"\\u0123456789.eE+-tfnrulasd \n\t\x01\xff\xc3";
+        let mut seed = 0x2545_f491_u64;
+        let mut rand = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let mut text = seeds[rand(seeds.len())].to_vec();
+            for _ in 0..1 + rand(3) {
+                let at = rand(text.len() + 1);
+                match rand(3) {
+                    0 if at < text.len() => {
+                        text.remove(at);
+                    }
+                    1 if at < text.len() => text[at] = ALPHABET[rand(ALPHABET.len())],
+                    _ => text.insert(at, ALPHABET[rand(ALPHABET.len())]),
+                }
+            }
+            same(&text);
+        }
+    }
+}
