@@ -9,7 +9,7 @@
 //! its answer, or a look afterwards, tells), and counts what they stored. The records'
 //! notes are then written as always, so they list exactly what is in iMIS.
 
-use std::collections::HashMap;
+use crate::vecmap::Map;
 use std::rc::Rc;
 
 use futures_util::future::join_all;
@@ -54,7 +54,7 @@ pub struct Known<'a> {
 }
 
 enum Source<'a> {
-    Graph(&'a GraphClient, &'a str, HashMap<String, Attachment>),
+    Graph(&'a GraphClient, &'a str, Map<String, Attachment>),
     Host(&'a HostContent),
 }
 
