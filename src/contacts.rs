@@ -213,7 +213,7 @@ mod tests {
     }
 
     fn item(from: &str, to: &[&str], cc: &[&str], user: &str) -> MailItem {
-        crate::json::FromJson::from_json(serde_json::json!({
+        crate::json::FromJson::from_json(crate::json::testing::json!({
             "restId": "m", "date": "2026-01-01T00:00:00Z", "from": { "address": from },
             "userAddress": user,
         }))

@@ -1,13 +1,16 @@
-//! JSON as browsers and .NET write it. serde_json refuses a string that escapes a lone
-//! UTF-16 surrogate (`"\ud800"`), which JavaScript's `JSON.stringify` and Json.NET both
-//! write for strings holding one, and a sender can put one in an attachment name. Such
-//! escapes are read as U+FFFD; everything else is read as it is.
+//! JSON in: the crate's own `Value` (`value`), read from text as serde_json read it
+//! (`parse`), and the readers of the crate's types from a `Value` (`FromJson`), with
+//! serde's words in their errors. JavaScript's `JSON.stringify` and Json.NET write a
+//! string holding a lone UTF-16 surrogate as its escape (`"\ud800"`), which serde_json
+//! refused; a sender can put one in an attachment name. Such escapes are read as U+FFFD;
+//! everything else is read as it is.
 
-use serde::de::Error as _;
-pub use serde_json::{Map, Value};
+mod parse;
+mod value;
 
-/// serde_json's error: its messages are what the derive's readers said.
-pub type Error = serde_json::Error;
+pub use parse::{parse, Error};
+pub use value::{Index, Map, Number, Value};
+
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// A type read from a `Value` by hand. Replaces `Deserialize`: serde's readers were
@@ -17,8 +20,7 @@ pub trait FromJson: Sized {
     fn from_json(v: Value) -> Result<Self>;
 }
 
-/// The text's value as `T`; the text is read once more with lone surrogate escapes
-/// replaced when serde_json refuses it.
+/// The text's value as `T`.
 pub fn from_slice<T: FromJson>(bytes: &[u8]) -> Result<T> {
     T::from_json(parse(bytes)?)
 }
@@ -42,7 +44,7 @@ fn unexpected(v: &Value) -> String {
     }
 }
 
-/// serde's message through serde_json's error, as its `de::Error` methods build it.
+/// serde's message, without a position as serde_json's `de::Error::custom` builds it.
 fn custom(message: String) -> Error {
     Error::custom(message)
 }
@@ -215,7 +217,7 @@ impl<T: FromJson> FromJson for Vec<T> {
     }
 }
 
-impl<T: FromJson> FromJson for std::collections::BTreeMap<String, T> {
+impl<T: FromJson> FromJson for Map<String, T> {
     fn from_json(v: Value) -> Result<Self> {
         object(v, "a map")?
             .into_iter()
@@ -224,20 +226,14 @@ impl<T: FromJson> FromJson for std::collections::BTreeMap<String, T> {
     }
 }
 
-fn parse(bytes: &[u8]) -> Result<Value> {
-    serde_json::from_slice(bytes).or_else(|e| match repair_surrogates(bytes) {
-        Some(fixed) => serde_json::from_slice(&fixed),
-        None => Err(e),
-    })
-}
-
 fn hex4(bytes: &[u8], at: usize) -> Option<u16> {
     let digits = bytes.get(at..at + 4)?;
     u16::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
 }
 
 /// The JSON with every `\uXXXX` escape of an unpaired surrogate inside a string made
-/// `\ufffd`; `None` when there is none to repair.
+/// `\ufffd`; `None` when there is none to repair. What `parse` reads such an escape as;
+/// the tests give serde_json the repaired text as the reference.
 pub fn repair_surrogates(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(bytes.len());
     let (mut i, mut in_string, mut repaired) = (0, false, false);
@@ -431,6 +427,7 @@ mod tests {
     fn messages_are_serdes() {
         use serde::de::{Error as _, Unexpected};
         // serde_json's own `invalid_type` (it words Unit as null, floats by zmij).
+        type Error = serde_json::Error;
         let theirs = |u: Unexpected, exp: &str| Error::invalid_type(u, &exp).to_string();
         let text = r#"[null, true, false, 0, 7, -7, 1.5, 100.0, 1e300, -0.0, 1e-7, 12345678.9,
             "a\"\u0001é", [], {}]"#;
@@ -493,7 +490,10 @@ mod tests {
     #[test]
     fn value_builds_what_json_built() {
         let (name, owned, n, neg, none) = ("a\"b", String::from("o"), 7u64, -3i64, None::<String>);
-        let list = vec![serde_json::json!(1), serde_json::json!("x")];
+        let list = vec![
+            crate::json::testing::json!(1),
+            crate::json::testing::json!("x"),
+        ];
         let map: Map<String, Value> = [("k".to_string(), Value::Bool(true))].into_iter().collect();
         assert_eq!(
             crate::value!({
@@ -501,13 +501,84 @@ mod tests {
                 "Some": Some("s"), "List": list, "Map": map, "Trim": owned.trim(), "B": false,
                 "Nested": { "$values": [ { "$type": "S", "$value": name }, "lit", 2 ], "E": [] },
             }),
-            serde_json::json!({
+            crate::json::testing::json!({
                 "$type": "T", "Name": name, "Owned": owned, "N": n, "Neg": neg, "None": none,
                 "Some": Some("s"), "List": list, "Map": map, "Trim": owned.trim(), "B": false,
                 "Nested": { "$values": [ { "$type": "S", "$value": name }, "lit", 2 ], "E": [] },
             })
         );
-        assert_eq!(crate::value!(owned), serde_json::json!(owned));
-        assert_eq!(crate::value!({}), serde_json::json!({}));
+        assert_eq!(crate::value!(owned), crate::json::testing::json!(owned));
+        assert_eq!(crate::value!({}), crate::json::testing::json!({}));
     }
+}
+
+/// For the tests: serde_json's values (its `json!`, its reader) as the crate's.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Map, Number, Value};
+
+    pub fn ours(v: serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => Value::Number(match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => Number::from(u),
+                (None, Some(i)) => Number::from(i),
+                _ => Number::from_f64(n.as_f64().unwrap()).unwrap(),
+            }),
+            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::Array(items) => Value::Array(items.into_iter().map(ours).collect()),
+            serde_json::Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, ours(v)))
+                    .collect::<Map<_, _>>(),
+            ),
+        }
+    }
+
+    /// The crate's value as serde_json's.
+    pub fn theirs(v: &Value) -> serde_json::Value {
+        match v {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => u.into(),
+                (None, Some(i)) => i.into(),
+                _ => n.as_f64().unwrap().into(),
+            },
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Array(items) => items.iter().map(theirs).collect(),
+            Value::Object(map) => {
+                serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), theirs(v))).collect())
+            }
+        }
+    }
+
+    // Serde for the tests' references (serde_json's `json!`, `from_str`, `to_string`
+    // on the crate's values); the shipped crate has no serde.
+    impl serde::Serialize for Value {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            theirs(self).serialize(s)
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Value {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+            serde_json::Value::deserialize(d).map(ours)
+        }
+    }
+
+    impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for Map<K, V> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.iter())
+        }
+    }
+
+    /// serde_json's `json!`, as the crate's `Value`.
+    macro_rules! json {
+        ($($t:tt)+) => {
+            $crate::json::testing::ours(serde_json::json!($($t)+))
+        };
+    }
+    pub(crate) use json;
 }

@@ -1,10 +1,9 @@
 //! JSON out, written by hand: the `Serialize` derives and serde_json's serializer were
 //! instantiated once per type and were a large part of the wasm. The text is what
 //! serde_json wrote for the same data: the same escapes, integers as digits, fields in
-//! declaration order, `serde_json::Value` objects in their map's (sorted) order.
+//! declaration order, `json::Value` objects in their map's (sorted) order.
 
-use serde_json::Value;
-use std::collections::BTreeMap;
+use crate::json::{Map, Number, Value};
 use std::fmt::Write as _;
 
 /// A value that writes itself as JSON text.
@@ -140,10 +139,10 @@ macro_rules! integers {
 integers!(u64, usize, i64, u32);
 
 /// As serde_json writes floats (its shortest digits, `1.0` for whole ones; non-finite
-/// ones `null`), through its `Number`: the float formatter of `core` is kilobytes more.
+/// ones `null`), through `json::Number`: the float formatter of `core` is kilobytes more.
 impl ToJson for f64 {
     fn write_json(&self, out: &mut String) {
-        match serde_json::Number::from_f64(*self) {
+        match Number::from_f64(*self) {
             Some(n) => {
                 let _ = write!(out, "{n}");
             }
@@ -186,7 +185,7 @@ impl<A: ToJson, B: ToJson> ToJson for (A, B) {
     }
 }
 
-impl<K: AsRef<str>, V: ToJson> ToJson for BTreeMap<K, V> {
+impl<K: AsRef<str>, V: ToJson> ToJson for Map<K, V> {
     fn write_json(&self, out: &mut String) {
         let mut o = Obj::new(out);
         for (k, v) in self {

@@ -31,6 +31,7 @@ pub mod session;
 pub mod settings;
 pub mod slots;
 pub mod text;
+pub mod vecmap;
 pub mod weburl;
 
 use std::cell::RefCell;

@@ -2,8 +2,6 @@
 //! user sees them as they are, but iMIS stores a name with no path separators, control
 //! or bidirectional-override characters, reserved device names or excessive length.
 
-use std::collections::HashSet;
-
 use crate::text::{bounded, units};
 
 /// Longest stored name, extension included, in UTF-16 code units as iMIS counts them.
@@ -81,14 +79,18 @@ fn truncate_keeping_extension(stem: &str, ext: &str, max: usize) -> String {
 /// Gives every name in `names` a distinct stored name (case-insensitively, as iMIS
 /// folders compare names): the second `a.pdf` becomes `a (2).pdf`.
 pub fn distinct_names(names: &[String]) -> Vec<String> {
-    let mut taken = HashSet::new();
+    // The lowercased names so far (a sorted Vec: a few names per email).
+    let mut taken = crate::vecmap::Map::new();
     names
         .iter()
         .map(|name| {
             let (stem, ext) = split_extension(name);
             let mut candidate = name.clone();
             let mut n = 1;
-            while !taken.insert(crate::text::lowercase(&candidate)) {
+            while taken
+                .insert(crate::text::lowercase(&candidate), ())
+                .is_some()
+            {
                 n += 1;
                 let suffix = format!(" ({n}){ext}");
                 candidate = truncate_keeping_extension(stem, &suffix, MAX_NAME_UNITS);

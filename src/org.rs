@@ -4,9 +4,9 @@
 //! Which field belongs to which layer, the settings document's format, and `layer()`,
 //! which merges the three and says where each value came from. Pure: no browser types.
 
-use std::collections::BTreeMap;
+use crate::vecmap::Map;
 
-use serde_json::Value;
+use crate::json::Value;
 use thiserror::Error;
 
 use crate::settings::RawSettings;
@@ -73,7 +73,7 @@ pub fn layer_of(field: &str) -> Option<Layer> {
 }
 
 /// Organisation values by field name, as the settings document holds them.
-pub type Values = BTreeMap<String, String>;
+pub type Values = Map<String, String>;
 
 /// A settings document that cannot be used. Messages say what to do.
 #[derive(Debug, Error, Clone, PartialEq)]
@@ -183,8 +183,8 @@ pub fn organisation_raw(values: &Values) -> RawSettings {
 #[derive(Debug, Clone)]
 pub struct Layered {
     pub values: RawSettings,
-    pub sources: BTreeMap<&'static str, Source>,
-    pub layers: BTreeMap<&'static str, Layer>,
+    pub sources: Map<&'static str, Source>,
+    pub layers: Map<&'static str, Layer>,
 }
 
 /// Merges the layers. A deployment value fixes any field. Otherwise an organisation
@@ -204,8 +204,8 @@ pub fn layer(
             .map(str::to_string)
     };
     let mut values = RawSettings::default();
-    let mut sources = BTreeMap::new();
-    let mut layers = BTreeMap::new();
+    let mut sources = Map::new();
+    let mut layers = Map::new();
     for (field, owner) in FIELDS {
         let org = organisation.filter(|_| owner == Layer::Organisation);
         let (value, source) = if let Some(v) = given(deployment, field) {
@@ -255,7 +255,7 @@ crate::json_struct!(Layered {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Map;
+    use crate::json::Map;
 
     fn to_map(raw: &RawSettings) -> Map<String, Value> {
         match serde_json::from_str(&crate::jsonw::to_string(raw)) {

@@ -4,7 +4,7 @@
 //! The note ends with a section listing the attachments; it follows a marker line, so
 //! the section can be replaced after the uploads without touching anything above it.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::imis::model::{generic_entity, interaction, typed_date, InteractionFields};
 use crate::imis::site::SiteProfile;
@@ -119,7 +119,7 @@ crate::json_struct!(Record {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::testing::json;
 
     fn record(kind: RecordKind) -> Record {
         Record {

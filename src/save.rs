@@ -9,7 +9,7 @@
 //! its answer, or a look afterwards, tells), and counts what they stored. The records'
 //! notes are then written as always, so they list exactly what is in iMIS.
 
-use std::collections::HashMap;
+use crate::vecmap::Map;
 use std::rc::Rc;
 
 use futures_util::future::join_all;
@@ -22,12 +22,12 @@ use crate::graph::GraphClient;
 use crate::host::HostContent;
 use crate::imis::site::SiteProfile;
 use crate::imis::ImisClient;
+use crate::json::Value;
 use crate::plan::{section, size_text, too_large, Handling, PlannedAttachment, SavePlan};
 use crate::record::Record;
 use crate::report::{AttachmentResult, Event, Outcome, RecordResult, Report, Throttle};
 use crate::settings::RecordKind;
 use crate::slots::Slots;
-use serde_json::Value;
 
 /// Receives progress events; shared with upload callbacks, hence `Rc`.
 pub type Emit = Rc<dyn Fn(Event)>;
@@ -54,7 +54,7 @@ pub struct Known<'a> {
 }
 
 enum Source<'a> {
-    Graph(&'a GraphClient, &'a str, HashMap<String, Attachment>),
+    Graph(&'a GraphClient, &'a str, Map<String, Attachment>),
     Host(&'a HostContent),
 }
 

@@ -23,7 +23,10 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use serde_json::{json, Map, Value};
+use save_to_imis::json::{Map, Value};
+use serde_ref::{json, Theirs};
+
+mod serde_ref;
 
 use save_to_imis::contacts::{addresses, check_new, draft, matches};
 use save_to_imis::graph::model::{
@@ -351,8 +354,8 @@ fn json_value() -> BoxedStrategy<Value> {
                 vec(inner.clone(), 0..6).prop_map(Value::Array),
                 vec((json_key(), inner.clone()), 0..8)
                     .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-                vec(inner.clone(), 0..4).prop_map(|v| json!({"$type": "x", "$values": v})),
-                inner.prop_map(|v| json!({"$type": "System.Int32", "$value": v})),
+                vec(inner.clone(), 0..4).prop_map(|v| json!({"$type": "x", "$values": v.theirs()})),
+                inner.prop_map(|v| json!({"$type": "System.Int32", "$value": v.theirs()})),
             ]
         })
         .boxed()
@@ -518,7 +521,7 @@ fn graph_attachment_pages_parse_every_field_back() {
         |(list, next)| {
             let mut page = json!({
                 "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#attachments",
-                "value": list.iter().map(GraphAttachment::to_json).collect::<Vec<_>>(),
+                "value": list.iter().map(GraphAttachment::to_json).collect::<Vec<_>>().theirs(),
             });
             if let Some(n) = &next {
                 page["@odata.nextLink"] = json!(n);
@@ -579,14 +582,14 @@ fn graph_error_bodies_give_back_code_and_message() {
             json_value(),
         ),
         |(code, message, inner)| {
-            let mut error = json!({ "innerError": inner });
+            let mut error = json!({ "innerError": inner.theirs() });
             if let Some(c) = &code {
                 error["code"] = json!(c);
             }
             if let Some(m) = &message {
                 error["message"] = json!(m);
             }
-            let body = json!({ "error": error }).to_string();
+            let body = json!({ "error": error.theirs() }).to_string();
             prop_assert_eq!(
                 parse_error(&body),
                 Some((code.unwrap_or_default(), message.unwrap_or_default()))
@@ -601,7 +604,7 @@ fn graph_error_parse_of_arbitrary_bytes_reads_only_an_error_object() {
     check(3_000, json_bytes(), |bytes| {
         let body = String::from_utf8_lossy(&bytes);
         if let Some((code, message)) = parse_error(&body) {
-            let v: Value = serde_json::from_str(&body).expect("an error body is JSON");
+            let v: Value = serde_ref::from_str(&body).expect("an error body is JSON");
             let e = member(&v, "error", 0);
             prop_assert!(e.is_object() || e.is_array());
             let text = |name, at| match member(e, name, at) {
@@ -635,7 +638,7 @@ fn item_kinds_follow_the_expanded_type_in_any_case() {
             let t = recase(&format!("{prefix}{base}"), &bits);
             let mut item: Map<String, Value> = extra.into_iter().collect();
             item.insert("@odata.type".into(), json!(t));
-            let body = json!({ "id": "a", "item": item }).to_string();
+            let body = json!({ "id": "a", "item": item.theirs() }).to_string();
             let want = match base.to_ascii_lowercase().as_str() {
                 "event" => ItemKind::Event,
                 "contact" => ItemKind::Contact,
@@ -653,7 +656,7 @@ fn item_kinds_follow_the_expanded_type_in_any_case() {
 #[test]
 fn item_kind_of_arbitrary_bytes_needs_a_typed_item() {
     check(4_000, json_bytes(), |bytes| {
-        let typed = serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| {
+        let typed = serde_ref::from_slice(&bytes).ok().and_then(|v| {
             v.get("item")?
                 .get("@odata.type")?
                 .as_str()
@@ -888,14 +891,14 @@ fn parties_parse_id_name_and_emails_in_every_shape() {
                     } else {
                         json!(a)
                     };
-                    json!({"$type": "x", "Address": address, "EmailType": "_Primary"})
+                    json!({"$type": "x", "Address": address.theirs(), "EmailType": "_Primary"})
                 })
                 .collect();
             list.extend((0..junk).map(|_| json!({"EmailType": "_Other"})));
             v["Emails"] = if wrapped {
-                json!({"$type": "x", "$values": list})
+                json!({"$type": "x", "$values": list.theirs()})
             } else {
-                json!(list)
+                json!(list.theirs())
             };
             let c = parse_party(&v).ok_or_else(|| TestCaseError::fail("party not read"))?;
             prop_assert_eq!(&c.party_id, &id_text);
@@ -1036,7 +1039,7 @@ fn paged_results_give_items_and_the_next_offset() {
         |(items, wrapped, has_next, next)| {
             let mut v = json!({
                 "$type": "PagedResult",
-                "Items": if wrapped { json!({"$type": "x", "$values": items}) } else { json!(items) },
+                "Items": if wrapped { serde_json::json!({"$type": "x", "$values": items.theirs()}) } else { items.theirs() },
             });
             if let Some(h) = &has_next {
                 v["HasNext"] = h.clone();
@@ -1087,14 +1090,14 @@ fn identity_is_the_first_identity_element() {
             let mut elements = vec![id];
             elements.extend(more);
             let list = if wrapped {
-                json!({"$type": "x", "$values": elements})
+                json!({"$type": "x", "$values": elements.theirs()})
             } else {
-                json!(elements)
+                json!(elements.theirs())
             };
             let created = json!({
                 "$type": "x",
-                "Noise": noise,
-                "Identity": {"$type": "x", "EntityTypeName": "Activity", "IdentityElements": list},
+                "Noise": noise.theirs(),
+                "Identity": {"$type": "x", "EntityTypeName": "Activity", "IdentityElements": list.theirs()},
             });
             prop_assert_eq!(identity(&created), Some(text));
             Ok(())
@@ -1144,7 +1147,7 @@ fn set_property_then_property_reads_it_and_touches_nothing_else() {
 fn set_property_on_arbitrary_json_sets_it_or_changes_nothing() {
     let entity = prop_oneof![
         json_value(),
-        vec(json_value(), 0..4).prop_map(|v| json!({"Properties": {"$values": v}})),
+        vec(json_value(), 0..4).prop_map(|v| json!({"Properties": {"$values": v.theirs()}})),
     ];
     check(
         2_000,
@@ -1230,9 +1233,10 @@ fn validation_errors_name_their_fields() {
                     None => json!({"Message": m}),
                 })
                 .collect();
-            let results = json!({"$type": "ValidationResultsData", "Errors": {"$values": list}});
+            let results =
+                json!({"$type": "ValidationResultsData", "Errors": {"$values": list.theirs()}});
             let body = if nested {
-                json!({"ValidationResults": results})
+                json!({"ValidationResults": results.theirs()})
             } else {
                 results
             };
@@ -1386,7 +1390,7 @@ fn interactions_round_trip_their_keys_and_text() {
             let mut v = interaction(&f);
             v["CommunicationLogRecipientId"] = json!(id);
             // Through the wire and back.
-            let mut back: Value = serde_json::from_str(&v.to_string()).unwrap();
+            let mut back: Value = serde_ref::from_str(&v.to_string()).unwrap();
             let keys = Some((id.clone(), Some(t[0].clone()), Some(t[4].clone())));
             prop_assert_eq!(interaction_keys(&back), keys.clone());
             prop_assert_eq!(interaction_text(&back), Some(t[3].clone()));
@@ -1426,7 +1430,7 @@ fn new_people_are_trimmed_and_typed() {
             email: f[2].clone(),
             organization: f[3].clone(),
         };
-        let v: Value = serde_json::from_str(&person(&c).to_string()).unwrap();
+        let v: Value = serde_ref::from_str(&person(&c).to_string()).unwrap();
         prop_assert_eq!(&v["PersonName"]["FirstName"], &json!(f[0].trim()));
         prop_assert_eq!(&v["PersonName"]["LastName"], &json!(f[1].trim()));
         let emails = values(&v["Emails"]);
@@ -1453,7 +1457,7 @@ fn document_parts_wrap_any_name_and_data_in_valid_json() {
         ),
         |(name, path, type_id, data)| {
             let (head, tail) = document_parts(&name, &path, &type_id);
-            let v: Value = serde_json::from_str(&format!("{head}{data}{tail}"))
+            let v: Value = serde_ref::from_str(&format!("{head}{data}{tail}"))
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(&v["Name"], &json!(name));
             prop_assert_eq!(&v["Path"], &json!(path));
@@ -1469,7 +1473,7 @@ fn document_parts_wrap_any_name_and_data_in_valid_json() {
 #[test]
 fn find_by_path_carries_any_path() {
     check(2_000, hostile(), |path| {
-        let v: Value = serde_json::from_str(&find_by_path(&path).to_string()).unwrap();
+        let v: Value = serde_ref::from_str(&find_by_path(&path).to_string()).unwrap();
         prop_assert_eq!(&v["OperationName"], &json!("FindByPath"));
         prop_assert_eq!(values(&v["Parameters"]).len(), 1);
         prop_assert_eq!(&v["Parameters"]["$values"][0]["$value"], &json!(path));
@@ -2282,9 +2286,7 @@ fn settings_errors_name_real_fields_that_were_filled_in() {
     check(1_200, (any_raw_settings(), clouds()), |(raw, clouds)| {
         if let Err(errors) = validate(&raw, &clouds) {
             prop_assert!(!errors.is_empty());
-            let typed =
-                serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&raw))
-                    .unwrap();
+            let typed = serde_ref::from_str(&save_to_imis::jsonw::to_string(&raw)).unwrap();
             let mut seen = HashSet::new();
             for e in &errors {
                 prop_assert!(FIELDS.contains(&e.field), "{} is not a field", e.field);
@@ -3104,10 +3106,10 @@ fn org_documents_round_trip_organisation_fields_only() {
 fn org_documents_from_arbitrary_bytes_are_organisation_values_or_a_typed_error() {
     let bytes = prop_oneof![
         2 => json_bytes(),
-        2 => json_value().prop_map(|v| json!({"saveToImis": 1, "settings": v}).to_string().into_bytes()),
+        2 => json_value().prop_map(|v| json!({"saveToImis": 1, "settings": v.theirs()}).to_string().into_bytes()),
         1 => vec((layered_field(), json_value()), 0..8).prop_map(|pairs| {
             let settings: Map<String, Value> = pairs.into_iter().collect();
-            json!({"saveToImis": 1, "settings": settings}).to_string().into_bytes()
+            json!({"saveToImis": 1, "settings": settings.theirs()}).to_string().into_bytes()
         }),
     ];
     check(2_000, bytes, |bytes| {
@@ -3136,12 +3138,9 @@ fn layering_takes_each_value_from_the_highest_layer_that_sets_it() {
         let organisation: Option<Values> = o.map(|o| o.into_iter().collect());
         let out = layer(&deployment, organisation.as_ref(), &personal);
         let (dep, per, got) = (
-            serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&deployment))
-                .unwrap(),
-            serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&personal))
-                .unwrap(),
-            serde_json::from_str::<serde_json::Value>(&save_to_imis::jsonw::to_string(&out.values))
-                .unwrap(),
+            serde_ref::from_str(&save_to_imis::jsonw::to_string(&deployment)).unwrap(),
+            serde_ref::from_str(&save_to_imis::jsonw::to_string(&personal)).unwrap(),
+            serde_ref::from_str(&save_to_imis::jsonw::to_string(&out.values)).unwrap(),
         );
         prop_assert_eq!(out.sources.len(), LAYERED_FIELDS.len());
         for (field, owner) in LAYERED_FIELDS {

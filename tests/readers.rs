@@ -145,7 +145,7 @@ struct RefSite {
 }
 
 /// serde_json's message without its position (the readers go through a `Value`).
-fn message(e: serde_json::Error) -> String {
+fn message(e: impl std::fmt::Display) -> String {
     // The reference types' names, as the types they stand for.
     let text = e
         .to_string()

@@ -1,6 +1,6 @@
 //! Microsoft Graph's mail attachment JSON and URLs (reference: graph-and-office.md).
 
-use serde_json::Value;
+use crate::json::Value;
 
 use crate::json::Fields;
 
@@ -133,7 +133,7 @@ impl ItemKind {
 
     /// From an expanded item attachment; a kind Graph may add later is kept as a message.
     pub fn of_expanded(body: &[u8]) -> Option<ItemKind> {
-        let v: serde_json::Value = crate::json::from_slice(body).ok()?;
+        let v: crate::json::Value = crate::json::from_slice(body).ok()?;
         let kind = v
             .get("item")?
             .get("@odata.type")?

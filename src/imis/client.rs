@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
+use crate::json::Value;
 use gloo_net::http::{Request, RequestBuilder, Response};
-use serde_json::Value;
 
 use super::model::{self, Contact, NewContact};
 use super::site::{ContactLookup, SiteProfile};

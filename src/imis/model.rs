@@ -2,7 +2,7 @@
 //! wrappers, paged results. Readers accept a plain value or a `{"$type", "$value"}`
 //! wrapper wherever iMIS may send either.
 
-use serde_json::Value;
+use crate::json::Value;
 
 const GENERIC_ENTITY: &str = "Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts";
 const PROPERTY_COLLECTION: &str =
@@ -590,7 +590,7 @@ crate::json_struct!(NewContact {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::testing::json;
 
     fn activity(props: &[(&str, Value)], seqn: Option<i64>) -> Value {
         let mut v = json!({"$type": "Asi.Soa.Core.DataContracts.GenericEntityData, Asi.Contracts",

@@ -7,7 +7,7 @@
 //! `PUT` of the whole document as read, created with `POST /api/Document`. A 5xx to a
 //! write is checked by reading back: iMIS can answer 500 to a create that worked.
 
-use serde_json::Value;
+use crate::json::Value;
 
 use super::model;
 use super::ImisClient;

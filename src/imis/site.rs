@@ -3,7 +3,7 @@
 //! and public client code; an administrator overrides any of them in Setup (JSON, only
 //! the keys to change), so one change adapts the add-in to what a real site answers.
 
-use std::collections::BTreeMap;
+use crate::vecmap::Map;
 
 use crate::json::{self, Fields};
 
@@ -52,7 +52,7 @@ pub struct SiteProfile {
     pub folder_type: String,
     /// File extensions (lower case, no dot) mapped to document type codes, laid over
     /// the defaults (the codes iMIS 2017 ships).
-    pub document_types: BTreeMap<String, String>,
+    pub document_types: Map<String, String>,
     /// The type of every other file (Setup: "Document type for other files").
     pub fallback_document_type: String,
 
@@ -83,7 +83,7 @@ impl Default for SiteProfile {
             interaction_source_process: s("Save to iMIS"),
             interaction_subject_max_chars: 500,
             folder_type: s("FOL"),
-            document_types: BTreeMap::new(),
+            document_types: Map::new(),
             fallback_document_type: s(DEFAULT_FALLBACK_TYPE),
             contact_lookup: ContactLookup::Party,
             iqa_query: s("$/ContactManagement/DefaultSystem/Queries/Outlook/Contacts by email"),
@@ -201,16 +201,14 @@ impl SiteProfile {
     /// Every type code the mapping can produce, with an extension that maps to it:
     /// what Test configuration probes.
     pub fn type_codes(&self) -> Vec<(String, String)> {
-        let mut out: BTreeMap<String, String> = BTreeMap::new();
+        let mut out: Map<String, String> = Map::new();
         for (ext, _) in SHIPPED_TYPES {
-            out.entry(self.document_type(&format!("x.{ext}")))
-                .or_insert_with(|| ext.to_string());
+            out.or_insert_with(self.document_type(&format!("x.{ext}")), || ext.to_string());
         }
         for (ext, code) in &self.document_types {
-            out.entry(code.clone()).or_insert_with(|| ext.clone());
+            out.or_insert_with(code.clone(), || ext.clone());
         }
-        out.entry(self.fallback_document_type.clone())
-            .or_insert_with(|| "bin".into());
+        out.or_insert_with(self.fallback_document_type.clone(), || "bin".into());
         out.into_iter().collect()
     }
 }
