@@ -16,8 +16,9 @@
 //   requests    iMIS and Graph requests each save made (the stand-ins' request logs)
 //
 // `npm run bench` builds first. Options: --reps N (default 3), --loads N (default 10),
-// --no-readme (do not rewrite README.md's "Measured" section).
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// --no-readme (do not rewrite README.md's "Measured" section), --only NAME and
+// --memory-trace FILE (for profiling: see below).
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +35,9 @@ const REPS = arg("reps", 3);
 // --only "150": only the save cases whose name holds it (for profiling; skips the rest).
 const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : null;
 const LOADS = arg("loads", 10);
+// --memory-trace FILE: every memory sample, by process type and kind (anonymous, shared
+// memory, files), appended to FILE as JSON lines (for profiling where a rise is).
+const MEMORY_TRACE = process.argv.includes("--memory-trace") ? process.argv[process.argv.indexOf("--memory-trace") + 1] : null;
 const MiB = 1024 * 1024;
 const CONCURRENCY = 3;
 const CLIENT_ID = "4b9c2d1e-7f3a-4c5b-9e8d-2a1f0c6b5d43";
@@ -238,10 +242,17 @@ async function memoryWatch(h) {
     let total = 0;
     for (const { id, type } of processInfo) {
       try {
-        const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${id}/smaps_rollup`, "utf8"));
+        const rollup = readFileSync(`/proc/${id}/smaps_rollup`, "utf8");
+        const m = /^Pss:\s+(\d+) kB/m.exec(rollup);
         if (!m) continue;
         total += Number(m[1]) * 1024;
         byType[type] = (byType[type] ?? 0) + Number(m[1]) * 1024;
+        if (MEMORY_TRACE) {
+          for (const kind of ["Anon", "Shmem", "File"]) {
+            const k = new RegExp(`^Pss_${kind}:\\s+(\\d+) kB`, "m").exec(rollup);
+            byType[`${type} ${kind}`] = (byType[`${type} ${kind}`] ?? 0) + Number(k?.[1] ?? 0) * 1024;
+          }
+        }
       } catch {
         // the process ended between the list and the read
       }
@@ -250,12 +261,14 @@ async function memoryWatch(h) {
   };
   return async (work) => {
     const before = await pss();
+    if (MEMORY_TRACE) appendFileSync(MEMORY_TRACE, `${JSON.stringify({ start: Date.now() })}\n`);
     let peak = before;
     let on = true;
     const sampler = (async () => {
       while (on) {
         const now = await pss();
         if (now.total > peak.total) peak = now;
+        if (MEMORY_TRACE) appendFileSync(MEMORY_TRACE, `${JSON.stringify({ t: Date.now(), mib: Object.fromEntries(Object.entries({ total: now.total, ...now.byType }).map(([k, v]) => [k, Math.round((v - (before.byType[k] ?? before.total)) / MiB)])) })}\n`);
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
