@@ -674,9 +674,6 @@ fn to_js<T: jsonw::ToJson + ?Sized>(value: &T) -> JsValue {
 /// wasm-bindgen-futures' promise machinery instead of one per future type (measured:
 /// that machinery, monomorphised for each method, was about 19 KB of the wasm).
 fn promise(work: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
-    shared_promise(Box::pin(work))
-}
-
-fn shared_promise(work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>) -> Promise {
+    let work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(work);
     wasm_bindgen_futures::future_to_promise(work)
 }

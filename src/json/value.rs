@@ -248,23 +248,8 @@ impl Value {
         std::mem::take(self)
     }
 
-    /// serde_json's JSON Pointer (RFC 6901): `/a/0/b`, `~1` for `/`, `~0` for `~`.
-    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
-        if pointer.is_empty() {
-            return Some(self);
-        }
-        let tokens = pointer.strip_prefix('/')?;
-        tokens.split('/').try_fold(self, |target, token| {
-            let token = token.replace("~1", "/").replace("~0", "~");
-            match target {
-                Value::Object(map) => map.get(token.as_str()),
-                Value::Array(list) => parse_index(&token).and_then(|i| list.get(i)),
-                _ => None,
-            }
-        })
-    }
-
-    /// `pointer`, for changing the value found.
+    /// serde_json's JSON Pointer (RFC 6901), for changing the value found: `/a/0/b`,
+    /// `~1` for `/`, `~0` for `~`.
     pub fn pointer_mut(&mut self, pointer: &str) -> Option<&mut Value> {
         if pointer.is_empty() {
             return Some(self);

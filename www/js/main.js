@@ -139,11 +139,11 @@ async function saveAll() {
   }
 }
 
-/** Shows the email selected now (or says to select one), and its contacts. */
 /** Counts showCurrent calls: a slower earlier one (Outlook reads items asynchronously)
  * must not show an email the user has moved away from meanwhile. */
 let shown = 0;
 
+/** Shows the email selected now (or says to select one), and its contacts. */
 async function showCurrent(connect = true) {
   const mine = ++shown;
   const several = host.canLoadItems() ? await host.selectedItems().catch(() => null) : null;
